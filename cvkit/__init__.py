@@ -1,48 +1,46 @@
 """cvkit: watch cross-validation folds run in parallel with joblib — trace, model, plot and explore them."""
 
-from .backends import available_backends, resolve_n_jobs
-from .datasets import DATASET_NAMES, WORKLOADS, load_dataset
-from .results import CVResult, FoldResult
-from .runner import (
-    FoldFailedError,
-    FoldTimeoutError,
-    RunError,
-    RunInterrupted,
-    WorkerDiedError,
-    fit_and_score_fold,
-    run_folds,
-)
-from .trace import TaskTrace
+import importlib
 
 __version__ = "0.1.0"
 
-#: Submodules loaded on first use (``cvkit.plots``, ...), so ``import cvkit`` stays light.
+#: Public names and the submodule that defines each; loaded on first use, so ``import cvkit`` stays light
+#: (a lesson or an exercise check that needs only ``cvkit.schedule`` does not pay for importing scikit-learn).
+_LAZY_ATTRIBUTES = {
+    "available_backends": "backends",
+    "resolve_n_jobs": "backends",
+    "DATASET_NAMES": "datasets",
+    "WORKLOADS": "datasets",
+    "load_dataset": "datasets",
+    "CVResult": "results",
+    "FoldResult": "results",
+    "FoldFailedError": "runner",
+    "FoldTimeoutError": "runner",
+    "RunError": "runner",
+    "RunInterrupted": "runner",
+    "WorkerDiedError": "runner",
+    "fit_and_score_fold": "runner",
+    "run_folds": "runner",
+    "TaskTrace": "trace",
+}
+
+#: Submodules loaded on first use (``cvkit.plots``, ...).
 _LAZY_SUBMODULES = (
     "advice", "background", "dask_cluster", "exercises", "faults", "live", "plots", "schedule", "speedup", "widgets", "workers",
 )
 
+__all__ = sorted(_LAZY_ATTRIBUTES, key=str.lower)
+
 
 def __getattr__(name):
+    if name in _LAZY_ATTRIBUTES:
+        value = getattr(importlib.import_module(f".{_LAZY_ATTRIBUTES[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     if name in _LAZY_SUBMODULES:
-        import importlib
-
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'cvkit' has no attribute {name!r}")
 
-__all__ = [
-    "CVResult",
-    "DATASET_NAMES",
-    "FoldFailedError",
-    "FoldResult",
-    "FoldTimeoutError",
-    "RunError",
-    "RunInterrupted",
-    "TaskTrace",
-    "WORKLOADS",
-    "WorkerDiedError",
-    "available_backends",
-    "fit_and_score_fold",
-    "load_dataset",
-    "resolve_n_jobs",
-    "run_folds",
-]
+
+def __dir__():
+    return sorted({*globals(), *_LAZY_ATTRIBUTES, *_LAZY_SUBMODULES})

@@ -69,7 +69,7 @@ class SlowModel(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     (np.float64(0.973), True)
     """
 
-    def __init__(self, estimator, fit_pause=0.2, predict_pause=0.1):
+    def __init__(self, estimator, fit_pause=0.1, predict_pause=0.05):
         self.estimator = estimator
         self.fit_pause = fit_pause
         self.predict_pause = predict_pause
@@ -203,7 +203,7 @@ class SharedModelRun:
         p.text(str(self))
 
 
-def run_fold_task(task, estimator, X, y, *, cv=5, backend=None, n_jobs=2, fit_pause=0.2, predict_pause=0.1):
+def run_fold_task(task, estimator, X, y, *, cv=5, backend=None, n_jobs=2, fit_pause=0.1, predict_pause=0.05):
     """Run ``task(model, X, y, train, test)`` for every fold, handing *one* shared model to every task.
 
     The model is ``SlowModel(estimator, fit_pause, predict_pause)``, created

@@ -55,15 +55,20 @@ def serial_seconds(result):
 
 
 def _import_and_hold(hold):
-    """Warm-up task: import what fold tasks import, then keep this worker busy so its siblings take the others."""
-    import os
+    """Warm-up task: import what fold tasks import, then keep this worker busy so its siblings take the others.
 
+    Returns the worker's pid and whether it had imported them already (then it holds only briefly).
+    """
+    import os
+    import sys
+
+    was_warm = "sklearn.svm" in sys.modules and "cvkit.runner" in sys.modules
     import sklearn.svm  # noqa: F401
 
     import cvkit.runner  # noqa: F401
 
     time.sleep(hold)
-    return os.getpid()
+    return os.getpid(), was_warm
 
 
 def warm_workers(n_jobs=2, backend="loky"):
@@ -82,8 +87,12 @@ def warm_workers(n_jobs=2, backend="loky"):
         return
     n = resolve_n_jobs(n_jobs, backend)
     with backend_context(backend):
+        # A pool already warm answers a short probe from n distinct workers: ~0.03 s instead of ~0.2 s.
+        probe = Parallel(n_jobs=n)(delayed(_import_and_hold)(0.02) for _ in range(n))
+        if len({pid for pid, _ in probe}) == n and all(was_warm for _, was_warm in probe):
+            return
         for _ in range(5):
-            if len(set(Parallel(n_jobs=n)(delayed(_import_and_hold)(0.15) for _ in range(n)))) == n:
+            if len({pid for pid, _ in Parallel(n_jobs=n)(delayed(_import_and_hold)(0.15) for _ in range(n))}) == n:
                 return
 
 

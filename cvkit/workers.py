@@ -419,9 +419,24 @@ def proc_memory(pid="self"):
     return {"private": fields["RssAnon"], "shared": fields["RssShmem"] + fields["RssFile"], "peak": fields["VmHWM"]}
 
 
-def _memory_task(X, hold):
-    """Read every element of ``X`` (it may be None), then report this worker's memory and how X arrived."""
+def _reset_peak():
+    """Make this process's peak resident size (VmHWM) its current size; False where Linux does not allow it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _memory_task(X, hold, reset_peak=False):
+    """Read every element of ``X`` (it may be None), then report this worker's memory and how X arrived.
+
+    With ``reset_peak`` the peak is first reset, so that a later call's peak is its own.
+    """
     time.sleep(hold)  # keep this worker busy so that the next task goes to another one
+    if reset_peak and not _reset_peak():
+        return _here(), "no peak reset", None, proc_memory()
     kind, ident = None, None
     if X is not None:
         float(np.sum(X))  # touch every page
@@ -496,8 +511,8 @@ def worker_memory(X, *, backend="loky", n_jobs=2, max_nbytes="1M"):
 
     Each of ``n_jobs`` tasks reads all of X, then reads its worker's memory
     from ``/proc``; the same tasks without X, just before, give each worker's
-    baseline. For loky the workers are restarted first, so that the peak is
-    this call's.
+    baseline and reset its peak, so that the peak is this call's. (Where the
+    peak cannot be reset, loky's workers are restarted instead.)
 
     Parameters
     ----------
@@ -528,11 +543,13 @@ def worker_memory(X, *, backend="loky", n_jobs=2, max_nbytes="1M"):
         raise TypeError(f"X of type {type(X).__name__} is not allowed; allowed: a numpy array.")
     backend, name = resolve_backend(backend)
     workers = resolve_n_jobs(n_jobs, backend)
-    if name == "loky":
-        shutdown_workers()
     hold = 0.1 if workers > 1 else 0.0
+    processes = name in PROCESS_BACKENDS
     with _config(backend, max_nbytes=max_nbytes):
-        before = Parallel(n_jobs=workers)(delayed(_memory_task)(None, hold) for _ in range(workers))
+        before = Parallel(n_jobs=workers)(delayed(_memory_task)(None, hold, processes) for _ in range(workers))
+        if name == "loky" and any(kind == "no peak reset" for _, kind, _, _ in before):
+            shutdown_workers()  # new workers: their peak is this call's
+            before = Parallel(n_jobs=workers)(delayed(_memory_task)(None, hold) for _ in range(workers))
         t = time.perf_counter()
         after = Parallel(n_jobs=workers)(delayed(_memory_task)(X, hold) for _ in range(workers))
         seconds = time.perf_counter() - t

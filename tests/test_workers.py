@@ -196,6 +196,18 @@ def test_without_memmapping_each_worker_holds_a_copy(X_40mb):
     assert "private copy of X: yes" in str(mem)
 
 
+@pytest.mark.slow
+def test_peak_is_this_calls_and_the_workers_are_kept(X_40mb):
+    worker_memory(X_40mb, backend="loky", n_jobs=2, max_nbytes=None)  # leaves each worker's peak at ~3x 40 MB
+    with parallel_config(max_nbytes=None):  # the same pool settings: asking for the pids does not restart it
+        before = loky_pids()
+    small = np.ones((500, 1000))  # 4 MB
+    mem = worker_memory(small, backend="loky", n_jobs=2, max_nbytes=None)
+    assert all(pk > 1.5 * small.nbytes for pk in mem.peak)  # measured from a reset peak, not hidden under the old one
+    with parallel_config(max_nbytes=None):
+        assert loky_pids() == before  # the peak was reset in place: no new workers
+
+
 def test_threads_get_the_very_array(X_40mb):
     mem = worker_memory(X_40mb, backend="threading", n_jobs=2)
     assert mem.same_object and mem.arrived_as == "ndarray"

@@ -3,7 +3,6 @@
 import math
 
 import matplotlib.pyplot as plt
-from sklearn.metrics import ConfusionMatrixDisplay
 
 __all__ = ["plot_confusion_matrices"]
 
@@ -36,6 +35,8 @@ def plot_confusion_matrices(result, *, include_sum=True, ncols=None, display_lab
     ['fold 0 · f1_weighted 0.960', 'fold 1 · f1_weighted 0.980', 'fold 2 · f1_weighted 0.940', 'sum of 3 folds']
     >>> plt.close(fig)
     """
+    from sklearn.metrics import ConfusionMatrixDisplay  # here, so that importing cvkit.plots stays light
+
     panels = [(f"fold {f.fold} · {result.scoring} {f.score:.3f}", f.confusion_matrix) for f in result.finished]
     if include_sum:
         panels.append((f"sum of {len(result.finished)} folds", result.confusion_matrix_sum))
