@@ -26,7 +26,8 @@ _LAZY_ATTRIBUTES = {
 
 #: Submodules loaded on first use (``cvkit.plots``, ...).
 _LAZY_SUBMODULES = (
-    "advice", "background", "dask_cluster", "exercises", "faults", "live", "plots", "schedule", "speedup", "widgets", "workers",
+    "advice", "background", "dask_cluster", "exercises", "faults", "leftovers", "live", "plots", "schedule", "speedup",
+    "widgets", "workers",
 )
 
 __all__ = sorted(_LAZY_ATTRIBUTES, key=str.lower)
