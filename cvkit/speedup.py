@@ -103,9 +103,9 @@ def stop_workers():
     --------
     >>> stop_workers()
     """
-    from joblib.externals.loky import get_reusable_executor
+    from .workers import shutdown_workers  # one way to stop them, shared with lesson 05's helpers
 
-    get_reusable_executor(reuse=True).shutdown(wait=True)
+    shutdown_workers()
 
 
 @dataclass(frozen=True)
