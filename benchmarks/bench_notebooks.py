@@ -24,6 +24,7 @@ import fnmatch
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -109,14 +110,96 @@ def reference_seconds(repeats=3):
     return median([run_folds(SVC(), X, y, cv=5, n_jobs=1).wall_time for _ in range(repeats)])
 
 
-def run_suite(paths=("notebooks",)):
-    """Run ``python -m pytest <paths>`` (nbval, the repository's configuration); return (seconds, exit code, summary)."""
+def _process_table():
+    """{pid: (ppid, command line)} of every process visible in /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, ValueError, IndexError):
+            continue  # ended while we looked
+        table[int(entry)] = (ppid, cmdline)
+    return table
+
+
+def census(seen, root):
+    """Count what the suite started below process ``root``: kernels, loky pool starts, other worker processes.
+
+    ``seen`` maps pid to (ppid, command line, seconds into the suite when first seen). A kernel is an
+    ``ipykernel_launcher`` started by ``root``; loky workers first seen within
+    0.5 s of each other in one kernel are one pool start (a pool of 2 starts 2
+    workers at once; a crash, a timeout, Stop or a new configuration start another).
+
+    Examples
+    --------
+    >>> seen = {10: (1, "python -m ipykernel_launcher -f a.json", 0.0),
+    ...         11: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-1", 2.0),
+    ...         12: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-2", 2.1),
+    ...         13: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-3", 5.0),
+    ...         14: (10, "python -c from multiprocessing.spawn import spawn_main --multiprocessing-fork", 6.0),
+    ...         20: (1, "python -m ipykernel_launcher -f b.json", 9.0)}
+    >>> census(seen, root=1)
+    {'kernels': 2, 'loky pool starts': 2, 'loky workers': 3, 'other worker processes': 1}
+    """
+    kernels = {pid for pid, (ppid, cmd, _) in seen.items() if ppid == root and "ipykernel_launcher" in cmd}
+    below = {pid for pid, (ppid, _, _) in seen.items() if ppid in kernels}
+    loky = sorted((seen[pid][0], seen[pid][2]) for pid in below if "LokyProcess" in seen[pid][1])
+    starts = sum(1 for i, (kernel, t) in enumerate(loky) if i == 0 or kernel != loky[i - 1][0] or t - loky[i - 1][1] > 0.5)
+    others = sum(1 for pid in below if "LokyProcess" not in seen[pid][1] and "--multiprocessing-fork" in seen[pid][1])
+    return {"kernels": len(kernels), "loky pool starts": starts, "loky workers": len(loky), "other worker processes": others}
+
+
+def run_suite(paths=("notebooks",), poll=0.05):
+    """Run ``python -m pytest <paths>`` (nbval, the repository's configuration).
+
+    Returns (seconds, exit code, summary line, census): while it runs, /proc is
+    read every ``poll`` seconds to count the kernels and worker pools it starts
+    (see :func:`census`).
+    """
     cmd = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider"]
+    seen, out = {}, []
     t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = threading.Thread(target=lambda: out.extend(proc.communicate()), daemon=True)
+    reader.start()
+    while reader.is_alive():
+        for pid, (ppid, cmdline) in _process_table().items():
+            seen.setdefault(pid, (ppid, cmdline, time.perf_counter() - t))
+        reader.join(poll)
     elapsed = time.perf_counter() - t
-    lines = [line for line in proc.stdout.strip().splitlines() if line.strip()]
-    return elapsed, proc.returncode, lines[-1] if lines else proc.stderr.strip()[-200:]
+    stdout, stderr = out
+    lines = [line for line in stdout.strip().splitlines() if line.strip()]
+    return elapsed, proc.returncode, lines[-1] if lines else stderr.strip()[-200:], census(seen, proc.pid)
+
+
+def fixed_costs():
+    """Seconds a fresh kernel takes to run one cell, and a cold 2-worker loky pool to import scikit-learn.
+
+    What each kernel and each pool start of the suite costs at least, measured now.
+    """
+    import tempfile
+
+    import nbformat
+
+    from cvkit.speedup import stop_workers, warm_workers
+
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder, "empty.ipynb")
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), empty)
+        seconds, _ = run_all(empty)
+    pools = []
+    for _ in range(2):
+        stop_workers()
+        t = time.perf_counter()
+        warm_workers(2)
+        pools.append(time.perf_counter() - t)
+    stop_workers()
+    return {"kernel": seconds, "loky pool": median(pools)}
 
 
 def rows_and_targets(times, errors, suite=None):
@@ -186,9 +269,18 @@ def main(argv=None):
             reference = reference_seconds()
             print_flush(f"running python -m pytest notebooks/ (run {r + 1}; reference workload {fmt_seconds(reference)}) ...")
             runs.append(run_suite())
-            print_flush(f"  {fmt_seconds(runs[-1][0])}, exit code {runs[-1][1]}: {runs[-1][2]}")
-        worst_code = max(code for _, code, _ in runs)
-        suite = (median([seconds for seconds, _, _ in runs]), worst_code, f"median of {len(runs)}; {runs[-1][2]}")
+            seconds, code, summary, started = runs[-1]
+            print_flush(f"  {fmt_seconds(seconds)}, exit code {code}: {summary}")
+            print_flush("  it started " + ", ".join(f"{n} {what}" for what, n in started.items()))
+        worst_code = max(run[1] for run in runs)
+        suite = (median([run[0] for run in runs]), worst_code, f"median of {len(runs)}; {runs[-1][2]}")
+        costs, started = fixed_costs(), runs[-1][3]
+        floor = started["kernels"] * costs["kernel"] + started["loky pool starts"] * costs["loky pool"]
+        print_flush(f"fixed costs, measured now: a fresh kernel runs one cell in {fmt_seconds(costs['kernel'])}; "
+                    f"a cold 2-worker loky pool starts and imports scikit-learn in {fmt_seconds(costs['loky pool'])}")
+        print_flush(f"  so about {fmt_seconds(floor)} of the suite's {fmt_seconds(suite[0])} go to starting "
+                    f"{started['kernels']} kernels and {started['loky pool starts']} loky pools "
+                    "(each kernel's own imports not counted)")
     rows, lines = rows_and_targets(times, errors, suite)
     print()
     print(format_table(["notebook", "Run-All (median)", "runs", "status", f"<= {RUN_ALL_TARGET:g} s"], rows))

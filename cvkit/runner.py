@@ -519,7 +519,7 @@ def _run_parallel(plan, tracker, stop_event):
             outcome = _run_round(plan, tracker, batch, sender, stop_event, return_as, watch_workers)
             if outcome[0] == "ok":
                 continue
-            time.sleep(0.2)  # let "end" events already sent by workers arrive: they carry finished folds
+            channel.flush()  # handle the "end" events workers sent before the round ended: they carry finished folds
             if outcome[0] == "fold_failed":
                 return _fold_failed_message(outcome[1]), "failed"
             if outcome[0] == "stopped":

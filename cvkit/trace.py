@@ -119,10 +119,14 @@ class EventChannel:
     ('start', {'fold': 3})
     """
 
+    #: The kind of the channel's own marker datagram (see :meth:`flush`); never passed on.
+    FLUSH = "cvkit-channel-flush"
+
     def __init__(self, callback=None):
         self.events = queue.Queue()
         self._callback = callback
         self._token = secrets.token_hex(8)
+        self._flushes = {}
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         self._sock.bind(("127.0.0.1", 0))
@@ -157,10 +161,45 @@ class EventChannel:
                 kind, payload = pickle.loads(data[len(prefix):])
             except Exception:  # noqa: BLE001 - a damaged datagram costs one live update
                 continue
+            if kind == self.FLUSH:
+                marker = self._flushes.get(payload.get("key"))
+                if marker is not None:
+                    marker.set()
+                continue
             if self._callback is None:
                 self.events.put((kind, payload))
             else:
                 self._callback(kind, payload)
+
+    def flush(self, timeout=1.0):
+        """Wait until every event that reached the channel before this call has been handled.
+
+        Events already sent (by a worker that has since died, say) wait in the
+        socket's buffer; a marker sent now lands behind them, and the reader
+        handles datagrams in order. Returns True once the marker is read, False
+        if ``timeout`` seconds passed first (the channel is closed, or its
+        buffer overflowed and dropped the marker).
+
+        Examples
+        --------
+        >>> seen = []
+        >>> with EventChannel(callback=lambda kind, payload: seen.append(payload["fold"])) as channel:
+        ...     sender = channel.sender()
+        ...     for fold in range(3):
+        ...         _ = sender.send("end", fold=fold)
+        ...     channel.flush()
+        True
+        >>> seen
+        [0, 1, 2]
+        """
+        key = secrets.token_hex(8)
+        marker = self._flushes[key] = threading.Event()
+        try:
+            if self._closed.is_set() or not self.sender().send(self.FLUSH, key=key):
+                return False
+            return marker.wait(timeout)
+        finally:
+            del self._flushes[key]
 
     def close(self):
         """Stop reading and release the port."""

@@ -61,3 +61,29 @@ def test_event_channel_ignores_strangers():
         assert channel.events.get(timeout=5) == ("start", {"fold": 1})
         assert channel.events.empty()
         assert channel.address[0] == "127.0.0.1"
+
+
+def _send_and_die(sender, n):
+    for fold in range(n):
+        sender.send("end", fold=fold)
+    os._exit(0)  # no clean-up, as a crashed worker
+
+
+def test_flush_returns_once_a_dead_process_s_events_are_handled():
+    import multiprocessing
+    import time
+
+    handled = []
+
+    def slow_callback(kind, payload):
+        time.sleep(0.002)  # the reader lags behind the sender, as under load
+        handled.append(payload["fold"])
+
+    with EventChannel(callback=slow_callback) as channel:
+        process = multiprocessing.get_context("fork").Process(target=_send_and_die, args=(channel.sender(), 100))
+        process.start()
+        process.join()
+        assert len(handled) < 100, "the reader was not behind: this test would not notice a flush that does not wait"
+        assert channel.flush(timeout=5)
+        assert handled == list(range(100))
+    assert not channel.flush(timeout=0.1)  # closed: nothing can arrive
