@@ -127,31 +127,44 @@ def _process_table():
     return table
 
 
-def census(seen, root):
+def census(seen, root, tests=()):
     """Count what the suite started below process ``root``: kernels, loky pool starts, other worker processes.
 
     ``seen`` maps pid to (ppid, command line, seconds into the suite when first seen). A kernel is an
     ``ipykernel_launcher`` started by ``root``; loky workers first seen within
     0.5 s of each other in one kernel are one pool start (a pool of 2 starts 2
     workers at once; a crash, a timeout, Stop or a new configuration start another).
+    ``tests`` holds (seconds into the suite, test id) as pytest reported them: a
+    kernel belongs to the notebook of the first test reported after it started.
 
     Examples
     --------
+    >>> loky = "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-"
     >>> seen = {10: (1, "python -m ipykernel_launcher -f a.json", 0.0),
-    ...         11: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-1", 2.0),
-    ...         12: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-2", 2.1),
-    ...         13: (10, "python -m joblib.externals.loky.backend.popen_loky_posix --process-name LokyProcess-3", 5.0),
+    ...         11: (10, loky + "1", 2.0), 12: (10, loky + "2", 2.1), 13: (10, loky + "3", 5.0),
     ...         14: (10, "python -c from multiprocessing.spawn import spawn_main --multiprocessing-fork", 6.0),
     ...         20: (1, "python -m ipykernel_launcher -f b.json", 9.0)}
-    >>> census(seen, root=1)
-    {'kernels': 2, 'loky pool starts': 2, 'loky workers': 3, 'other worker processes': 1}
+    >>> tests = [(1.5, "notebooks/02_a.ipynb::Cell 0"), (9.8, "notebooks/03_b.ipynb::Cell 0")]
+    >>> census(seen, root=1, tests=tests)
+    {'kernels': 2, 'loky pool starts': 2, 'loky workers': 3, 'other worker processes': 1, 'pool starts by notebook': {'02_a': 2}}
     """
     kernels = {pid for pid, (ppid, cmd, _) in seen.items() if ppid == root and "ipykernel_launcher" in cmd}
     below = {pid for pid, (ppid, _, _) in seen.items() if ppid in kernels}
     loky = sorted((seen[pid][0], seen[pid][2]) for pid in below if "LokyProcess" in seen[pid][1])
-    starts = sum(1 for i, (kernel, t) in enumerate(loky) if i == 0 or kernel != loky[i - 1][0] or t - loky[i - 1][1] > 0.5)
+    starts = [kernel for i, (kernel, t) in enumerate(loky)
+              if i == 0 or kernel != loky[i - 1][0] or t - loky[i - 1][1] > 0.5]  # fmt: skip
     others = sum(1 for pid in below if "LokyProcess" not in seen[pid][1] and "--multiprocessing-fork" in seen[pid][1])
-    return {"kernels": len(kernels), "loky pool starts": starts, "loky workers": len(loky), "other worker processes": others}
+
+    def notebook(kernel):
+        started = seen[kernel][2]
+        test = next((name for t, name in tests if t >= started and "::" in name), None)
+        return Path(test.split("::")[0]).stem if test else f"kernel {kernel}"
+
+    by_notebook = {}
+    for kernel in starts:
+        by_notebook[notebook(kernel)] = by_notebook.get(notebook(kernel), 0) + 1
+    return {"kernels": len(kernels), "loky pool starts": len(starts), "loky workers": len(loky),
+            "other worker processes": others, "pool starts by notebook": by_notebook}  # fmt: skip
 
 
 def run_suite(paths=("notebooks",), poll=0.05):
@@ -159,22 +172,28 @@ def run_suite(paths=("notebooks",), poll=0.05):
 
     Returns (seconds, exit code, summary line, census): while it runs, /proc is
     read every ``poll`` seconds to count the kernels and worker pools it starts
-    (see :func:`census`).
+    (see :func:`census`), and pytest's report (``-v``: one line per cell) is
+    read as it comes, to tell which notebook started them.
     """
-    cmd = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider"]
-    seen, out = {}, []
+    cmd = [sys.executable, "-m", "pytest", *paths, "-v", "-p", "no:cacheprovider"]
+    seen, tests = {}, []
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = threading.Thread(target=lambda: out.extend(proc.communicate()), daemon=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def read():
+        for line in proc.stdout:
+            tests.append((time.perf_counter() - t, line.strip()))
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
     while reader.is_alive():
         for pid, (ppid, cmdline) in _process_table().items():
             seen.setdefault(pid, (ppid, cmdline, time.perf_counter() - t))
         reader.join(poll)
+    code = proc.wait()
     elapsed = time.perf_counter() - t
-    stdout, stderr = out
-    lines = [line for line in stdout.strip().splitlines() if line.strip()]
-    return elapsed, proc.returncode, lines[-1] if lines else stderr.strip()[-200:], census(seen, proc.pid)
+    lines = [line for _, line in tests if line]
+    return elapsed, code, lines[-1].strip("= ") if lines else "no output", census(seen, proc.pid, tests)
 
 
 def fixed_costs():
@@ -271,7 +290,10 @@ def main(argv=None):
             runs.append(run_suite())
             seconds, code, summary, started = runs[-1]
             print_flush(f"  {fmt_seconds(seconds)}, exit code {code}: {summary}")
-            print_flush("  it started " + ", ".join(f"{n} {what}" for what, n in started.items()))
+            counts = {what: n for what, n in started.items() if isinstance(n, int)}
+            print_flush("  it started " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+            print_flush("  loky pool starts by notebook: "
+                        + ", ".join(f"{name} {n}" for name, n in started["pool starts by notebook"].items()))
         worst_code = max(run[1] for run in runs)
         suite = (median([run[0] for run in runs]), worst_code, f"median of {len(runs)}; {runs[-1][2]}")
         costs, started = fixed_costs(), runs[-1][3]
