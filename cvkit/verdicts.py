@@ -1,0 +1,291 @@
+"""Say what a measurement showed, in words computed from its numbers, next to the machine's cores and load.
+
+The kit's rule: a sentence about a measured outcome is never written by hand
+("4 workers are no faster"): another machine, or a busy minute, can reverse it.
+It is printed by code from the numbers it is about, with this module, or
+guarded by an ``assert`` of what must hold everywhere.
+
+Three ideas live here, once:
+
+- :func:`machine`: how many cores this process may use (``joblib.cpu_count()``,
+  which honours ``taskset`` and container limits), the CPU model and the load
+  average. Print it next to any verdict.
+- :func:`best_time`: a robust timing, the minimum of several repeats, as
+  :mod:`timeit` does (noise only ever adds time).
+- :func:`judge` and :func:`compare_times`: a ratio against a threshold, with a
+  band of :data:`NOISE` around it where the answer is "borderline" rather than
+  a verdict that a busy moment could flip.
+
+Examples
+--------
+>>> judge(1.5), judge(0.7), judge(1.05)
+('above', 'below', 'borderline')
+>>> print(compare_times(0.41, 0.62, "2 workers", "the serial loop", machine=Machine(2, 0.3, "AMD EPYC")))
+2 workers took 0.41 s, the serial loop 0.62 s: 2 workers ran 1.51× faster. Measured on 2 cores, AMD EPYC, load 0.3.
+>>> print(compare_times(0.64, 0.62, "4 workers", "2 workers", machine=Machine(2, 0.3, "AMD EPYC")))
+4 workers took 0.64 s, 2 workers 0.62 s: about the same (0.97×, within the ±10 % that noise alone can explain). Measured on 2 cores, AMD EPYC, load 0.3.
+"""
+
+import math
+import os
+import platform
+import time
+from dataclasses import dataclass
+from numbers import Real
+
+__all__ = ["NOISE", "Machine", "machine", "best_time", "judge", "Comparison", "compare_times", "fmt_seconds"]
+
+#: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".
+NOISE = 0.10
+
+
+def fmt_seconds(seconds):
+    """A duration for text: '1.02 s', '0.41 s', '12.4 ms', '35 µs' (nbval's sanitizer masks every form).
+
+    >>> fmt_seconds(1.023), fmt_seconds(0.41), fmt_seconds(0.01237), fmt_seconds(3.5e-5), fmt_seconds(float("inf"))
+    ('1.02 s', '0.41 s', '12.4 ms', '35 µs', 'never')
+    """
+    if math.isinf(seconds):
+        return "never"
+    if seconds >= 0.1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def _cpu_model(path="/proc/cpuinfo"):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What a timing depends on: the cores this process may use, the 1-minute load average, the CPU model.
+
+    Attributes
+    ----------
+    cores : int
+        ``joblib.cpu_count()``: the cores joblib will use for ``n_jobs=-1``
+        (1 under ``taskset -c 0`` or on a one-core Binder).
+    load : float
+        Processes running or waiting for a core, averaged over the last minute
+        (``os.getloadavg()``; NaN where the system has none). About ``cores``
+        means every core is busy.
+    cpu : str
+    """
+
+    cores: int
+    load: float
+    cpu: str = "unknown CPU"
+
+    @property
+    def busy(self):
+        """True when other programs keep at least half of the cores busy (load >= cores / 2)."""
+        return not math.isnan(self.load) and self.load >= self.cores / 2
+
+    def __str__(self):
+        load = "unknown" if math.isnan(self.load) else f"{self.load:.1f}"
+        return f"{self.cores} core{'s' if self.cores != 1 else ''}, {self.cpu}, load {load}"
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+
+def machine():
+    """This machine, now: usable cores, CPU model and load (see :class:`Machine`).
+
+    >>> m = machine()
+    >>> m.cores >= 1 and isinstance(m.cpu, str)
+    True
+    """
+    import joblib
+
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):
+        load = float("nan")
+    return Machine(cores=joblib.cpu_count(), load=float(load), cpu=_cpu_model())
+
+
+_machine_now = machine  # compare_times's ``machine`` argument hides the function's name
+
+
+def best_time(func, *, repeats=5, budget=None, cpu=False):
+    """Time ``func()`` several times and return ``(best seconds, number of runs)``: the minimum, as timeit does.
+
+    Noise on a shared machine only ever adds time, so the fastest of several
+    runs is the best estimate of what ``func`` costs.
+
+    Parameters
+    ----------
+    func : callable with no arguments
+    repeats : int >= 1, default 5
+        At most this many runs (always at least one).
+    budget : float, optional
+        Stop early once the runs have taken this many seconds in all.
+    cpu : bool, default False
+        Count each run as the smaller of its wall time and this process's CPU
+        time. Right for single-threaded work done in this process (one fold's
+        fit): a program that shares the core delays it (wall time grows) but does
+        not add to its CPU time. Wrong for work done in other processes (a
+        parallel run), whose CPU time this process does not see.
+
+    Examples
+    --------
+    >>> seconds, runs = best_time(lambda: sum(range(10_000)), repeats=3)
+    >>> runs, 0 < seconds < 1
+    (3, True)
+    >>> best_time(print, repeats=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: repeats=0 is not allowed; allowed: an integer >= 1.
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats={repeats!r} is not allowed; allowed: an integer >= 1.")
+    best, spent, runs = math.inf, 0.0, 0
+    while runs < repeats:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        func()
+        wall = time.perf_counter() - wall0
+        used = min(wall, time.process_time() - cpu0) if cpu else wall
+        best, spent, runs = min(best, used), spent + wall, runs + 1
+        if budget is not None and spent >= budget:
+            break
+    return best, runs
+
+
+def judge(ratio, threshold=1.0, noise=NOISE):
+    """Where ``ratio`` lies against ``threshold``: "above", "below", or "borderline" within the noise band.
+
+    The band is ``threshold / (1 + noise)`` to ``threshold * (1 + noise)``: a
+    measurement inside it could land on either side on another run.
+
+    Examples
+    --------
+    >>> judge(1.3, 1.1), judge(1.15, 1.1), judge(0.9, 1.1)
+    ('above', 'borderline', 'below')
+    >>> judge(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: ratio=nan is not allowed; allowed: a finite number.
+    """
+    for name, value in (("ratio", ratio), ("threshold", threshold)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+            raise ValueError(f"{name}={value!r} is not allowed; allowed: a finite number.")
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not noise >= 0:
+        raise ValueError(f"noise={noise!r} is not allowed; allowed: a number >= 0 (0.1 means ±10 %).")
+    if ratio >= threshold * (1 + noise):
+        return "above"
+    if ratio <= threshold / (1 + noise):
+        return "below"
+    return "borderline"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two timings of the same work compared, with the verdict in words (see :func:`compare_times`).
+
+    Attributes
+    ----------
+    seconds, reference_seconds : float
+    name, reference_name : str
+    speedup : float
+        ``reference_seconds / seconds``: above 1 when ``name`` was faster.
+    verdict : {"faster", "slower", "about the same"}
+        "about the same" when the speed-up is within the noise band around 1.
+    machine : Machine
+    noise : float
+    """
+
+    seconds: float
+    reference_seconds: float
+    name: str
+    reference_name: str
+    speedup: float
+    verdict: str
+    machine: Machine
+    noise: float
+
+    @property
+    def faster(self):
+        """True only when ``name`` was faster by more than the noise."""
+        return self.verdict == "faster"
+
+    def sentence(self):
+        """The verdict in one sentence, without the machine."""
+        head = (
+            f"{self.name} took {fmt_seconds(self.seconds)}, {self.reference_name} "
+            f"{fmt_seconds(self.reference_seconds)}: "
+        )
+        if self.verdict == "faster":
+            return head + f"{self.name} ran {self.speedup:.2f}× faster"
+        if self.verdict == "slower":
+            return head + f"{self.name} ran {1 / self.speedup:.2f}× slower"
+        return head + (
+            f"about the same ({self.speedup:.2f}×, within the ±{self.noise * 100:.0f} % that noise alone can explain)"
+        )
+
+    def __str__(self):
+        return f"{self.sentence()}. Measured on {self.machine}."
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+
+def compare_times(seconds, reference_seconds, name="parallel", reference_name="serial", *, noise=NOISE,
+                  machine=None):  # fmt: skip
+    """Compare two timings of the same work and say, computed, which was faster on this machine.
+
+    Parameters
+    ----------
+    seconds, reference_seconds : float > 0
+        Best (or median) times of the two ways of doing the work; time them in
+        one session, interleaved, and take the minimum of several repeats
+        (:func:`best_time`).
+    name, reference_name : str
+        What the two timings are, as they should read in the sentence.
+    noise : float, default :data:`NOISE`
+        Speed-ups within ``1 ± noise`` are "about the same".
+    machine : Machine, optional
+        Default: :func:`machine` now.
+
+    Returns
+    -------
+    Comparison
+        Printing it gives one sentence with both times, the verdict and the
+        machine's cores and load.
+
+    Examples
+    --------
+    >>> c = compare_times(1.0, 0.5, "4 workers", "2 workers", machine=Machine(1, 1.0, "Intel"))
+    >>> c.verdict, round(c.speedup, 2)
+    ('slower', 0.5)
+    >>> print(c)
+    4 workers took 1.00 s, 2 workers 0.50 s: 4 workers ran 2.00× slower. Measured on 1 core, Intel, load 1.0.
+    >>> compare_times(0, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seconds=0 is not allowed; allowed: a number of seconds > 0.
+    """
+    for label, value in (("seconds", seconds), ("reference_seconds", reference_seconds)):
+        if isinstance(value, bool) or not isinstance(value, Real) or not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{label}={value!r} is not allowed; allowed: a number of seconds > 0.")
+    speedup = reference_seconds / seconds
+    verdict = {"above": "faster", "below": "slower", "borderline": "about the same"}[judge(speedup, 1.0, noise)]
+    return Comparison(
+        seconds=float(seconds),
+        reference_seconds=float(reference_seconds),
+        name=name,
+        reference_name=reference_name,
+        speedup=speedup,
+        verdict=verdict,
+        machine=machine if machine is not None else _machine_now(),
+        noise=noise,
+    )
