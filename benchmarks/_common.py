@@ -6,7 +6,7 @@ import platform
 import statistics
 import sys
 
-__all__ = ["machine_info", "machine_header", "median", "format_table", "target_line", "fmt_seconds"]
+__all__ = ["machine_info", "machine_header", "median", "format_table", "meets", "target_line", "fmt_seconds"]
 
 
 def _cpu_model(path="/proc/cpuinfo"):
@@ -131,8 +131,37 @@ def _looks_numeric(text):
         return head in ("—", "nan")
 
 
+#: Relative noise of a benchmark's figure (a median of interleaved repeats, less noisy than one timing).
+BENCH_NOISE = 0.03
+
+
+def meets(value, limit, better="higher", noise=BENCH_NOISE):
+    """Does a measured ``value`` meet a target ``limit``? True, False, or "borderline" within the noise.
+
+    A median within ``noise`` (±3 %) of its limit could land on either side on the
+    next run, so it is reported as borderline rather than as a PASS or a MISS
+    that a busy minute could flip (the rule of :func:`cvkit.verdicts.judge`).
+
+    Examples
+    --------
+    >>> meets(0.95, 0.90), meets(0.70, 0.90), meets(121, 120, better="lower"), meets(100, 120, better="lower")
+    (True, False, 'borderline', True)
+    >>> meets(0.91, 0.90), meets(0.91, 0.90, noise=0.001)
+    ('borderline', True)
+    """
+    from cvkit.verdicts import judge
+
+    if value != value:  # NaN: nothing measured
+        return False
+    # higher is better: value / limit against 1; lower is better: limit / value against 1
+    ratio = value / limit if better == "higher" else limit / max(value, 1e-12)
+    threshold = 1.0
+    answer = judge(ratio, threshold, noise)
+    return {"above": True, "below": False, "borderline": "borderline"}[answer]
+
+
 def target_line(name, measured, target, ok):
-    """One PASS/MISS line for a target.
+    """One PASS / MISS / BORDERLINE line for a target (``ok``: True, False or "borderline", see :func:`meets`).
 
     Examples
     --------
@@ -140,7 +169,11 @@ def target_line(name, measured, target, ok):
     'PASS  warm cvkit / bound, 6 folds: 0.93 (target >= 0.90)'
     >>> target_line("notebook suite", "131 s", "<= 120 s", False)
     'MISS  notebook suite: 131 s (target <= 120 s)'
+    >>> target_line("notebook suite", "121 s", "<= 120 s", "borderline")
+    'BORDERLINE  notebook suite: 121 s (target <= 120 s; within the noise of a shared machine)'
     """
+    if ok == "borderline":
+        return f"BORDERLINE  {name}: {measured} (target {target}; within the noise of a shared machine)"
     return f"{'PASS' if ok else 'MISS'}  {name}: {measured} (target {target})"
 
 
