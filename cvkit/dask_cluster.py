@@ -106,7 +106,8 @@ def get_client(address=None, *, n_workers=None):
         A scheduler such as ``"tcp://10.0.0.5:8786"``.
     n_workers : int, optional
         Embedded cluster only. Given and different from the running cluster's,
-        the cluster is replaced.
+        the cluster is replaced. Not given, a dead cluster's replacement has as
+        many workers as it had.
 
     Returns
     -------
@@ -118,15 +119,17 @@ def get_client(address=None, *, n_workers=None):
         n_workers = _check_n_workers(n_workers)
     with _lock:
         client = _managed["client"]
+        replaced = None  # an embedded cluster being replaced: the new one keeps its size
         if client is not None:
             if _managed["address"] == target and _alive(n_workers):
                 if target is None:
                     _sync_sys_path(client)
                     _restore_environ()  # a nanny that restarted a worker set them again
                 return client
+            replaced = _managed["n_workers"] if _managed["address"] is None else None
             _close_locked()
         if target is None:
-            client = _start_embedded(n_workers or joblib.cpu_count())
+            client = _start_embedded(n_workers or replaced or joblib.cpu_count())
         else:
             client = Client(target, set_as_default=True, timeout="10s")
             _managed.update(_EMPTY, client=client, address=target)
