@@ -14,6 +14,8 @@ from distributed import Client, LocalCluster, get_task_stream
 from distributed.core import Status
 from distributed.deploy.cluster import Cluster
 
+from .script_guard import check_main_guard
+
 __all__ = [
     "ENV_VAR",
     "ALLOWED_FAILURES",
@@ -129,6 +131,7 @@ def get_client(address=None, *, n_workers=None):
             replaced = _managed["n_workers"] if _managed["address"] is None else None
             _close_locked()
         if target is None:
+            check_main_guard("a Dask cluster (for run_folds(..., backend='dask'))")
             client = _start_embedded(n_workers or replaced or joblib.cpu_count())
         else:
             client = Client(target, set_as_default=True, timeout="10s")
