@@ -1,6 +1,7 @@
 """cvkit: watch cross-validation folds run in parallel with joblib — trace, model, plot and explore them."""
 
 import importlib
+import pkgutil
 
 __version__ = "0.1.0"
 
@@ -24,11 +25,8 @@ _LAZY_ATTRIBUTES = {
     "TaskTrace": "trace",
 }
 
-#: Submodules loaded on first use (``cvkit.plots``, ...).
-_LAZY_SUBMODULES = (
-    "advice", "background", "dask_cluster", "exercises", "faults", "leftovers", "live", "plots", "schedule", "speedup",
-    "widgets", "workers",
-)
+#: Submodules loaded on first use (``cvkit.plots``, ...): every public module and subpackage of cvkit.
+_LAZY_SUBMODULES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 __all__ = sorted(_LAZY_ATTRIBUTES, key=str.lower)
 

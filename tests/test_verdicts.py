@@ -71,3 +71,4 @@ def test_machine_reports_the_usable_cores():
     assert 1 <= m.cores <= len(os.sched_getaffinity(0))  # joblib honours taskset, and cgroup CPU quotas too
     assert str(m).startswith(f"{m.cores} core")
     assert Machine(1, 1.5).busy and not Machine(4, 1.5).busy
+
