@@ -17,7 +17,7 @@ def plot_confusion_matrices(result, *, include_sum=True, ncols=None, display_lab
     include_sum : bool
         Add a last panel with the sum over folds (every sample tested once).
     ncols : int, optional
-        Panels per row (default: up to 6).
+        Panels per row (default: up to 3, legible at the width of a notebook).
     display_labels : list of str, optional
         Class names; default the run's labels.
 
@@ -42,17 +42,33 @@ def plot_confusion_matrices(result, *, include_sum=True, ncols=None, display_lab
         panels.append((f"sum of {len(result.finished)} folds", result.confusion_matrix_sum))
     if not panels:
         raise ValueError(f"no fold finished in this run ({result.message}); nothing to draw.")
-    ncols = ncols or min(len(panels), 6)
+    ncols = ncols or min(len(panels), 3)  # three panels a row stay legible at a notebook's width
     nrows = math.ceil(len(panels) / ncols)
-    size = 2.3 if len(result.labels) <= 4 else 3.2
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False)
     labels = display_labels if display_labels is not None else [str(v) for v in result.labels]
-    for ax, (title, matrix) in zip(axes.flat, panels):
-        ConfusionMatrixDisplay(matrix, display_labels=labels).plot(ax=ax, cmap=cmap, colorbar=False)
+    longest = max(len(label) for label in labels)
+    size = 2.4 if len(labels) <= 4 and longest <= 3 else 3.0
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols + 0.8, size * nrows + 0.4), squeeze=False, layout="constrained"
+    )
+    # one colour scale for the folds (so that their shades compare), another for the sum (every sample once)
+    fold_max = max(int(m.max()) for _, m in panels[: len(result.finished)]) if result.finished else 1
+    used = list(axes.flat)[: len(panels)]
+    for i, (ax, (title, matrix)) in enumerate(zip(used, panels)):
+        is_sum = include_sum and i == len(panels) - 1
+        vmax = max(int(matrix.max()), 1) if is_sum else max(fold_max, 1)
+        display = ConfusionMatrixDisplay(matrix, display_labels=labels)
+        display.plot(ax=ax, cmap=cmap, colorbar=False, im_kw={"vmin": 0, "vmax": vmax},
+                     xticks_rotation=45 if longest > 3 else "horizontal")  # fmt: skip
+        if longest > 3:
+            plt.setp(ax.get_xticklabels(), ha="right", rotation_mode="anchor")
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel("predicted", fontsize=8)
-        ax.set_ylabel("true", fontsize=8)
+        ax.set_xlabel("predicted", fontsize=9)
+        ax.set_ylabel("true", fontsize=9)
+        ax.tick_params(labelsize=8)
+        if is_sum or i == len(result.finished) - 1:  # a colour bar after the last fold, and one for the sum
+            bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
+            bar.set_label("samples" if is_sum else "samples (every fold)", fontsize=8)
+            bar.ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
-    fig.tight_layout()
     return fig
