@@ -129,7 +129,7 @@ def plot_measured_vs_predicted(result, schedule=None, *, titles=None):
     predicted = schedule if schedule is not None else predict_from_result(result)
     right = max(measured.makespan, predicted.makespan, 1e-9) * 1.04
     n_lanes = max(measured.n_workers, predicted.n_workers)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * n_lanes + 1.5), sharex=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9.8, 0.5 * n_lanes + 1.5), sharex=True)  # a notebook's width
     titles = titles or (None, None)
     plot_gantt(measured, axes[0], xmax=right, title=titles[0])
     plot_gantt(predicted, axes[1], xmax=right, title=titles[1])
@@ -178,7 +178,7 @@ def plot_queue(schedule, times=None, ax=None):
     times = list(times) if times is not None else [t for t in schedule.event_times() if t < schedule.makespan][:12]
     k = schedule.n_folds
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 0.55 * k + 1.8), 0.45 * len(times) + 1.2))
+        _, ax = plt.subplots(figsize=(max(4.0, 0.6 * k + 2.6), 0.5 * len(times) + 1.2))
     by_fold = {t.fold: t for t in schedule.tasks}
     for row, t in enumerate(times):
         states = schedule.state_at(t)
@@ -188,9 +188,9 @@ def plot_queue(schedule, times=None, ax=None):
             if style["facecolor"] is None:
                 style["facecolor"] = fold_color(fold)
             ax.add_patch(Rectangle((fold - 0.42, row - 0.38), 0.84, 0.76, linewidth=0.8, **style))
-            ax.text(fold, row - 0.02, str(fold), ha="center", va="center", fontsize=7, color="0.2")
+            ax.text(fold, row - 0.08, str(fold), ha="center", va="center", fontsize=9, color="0.1")
             if state == "running":
-                ax.text(fold, row + 0.3, f"w{by_fold[fold].worker}", ha="center", va="center", fontsize=6)
+                ax.text(fold, row + 0.27, f"w{by_fold[fold].worker}", ha="center", va="center", fontsize=7.5)
     ax.set_xlim(-0.6, k - 0.4)
     ax.set_ylim(len(times) - 0.5, -0.5)
     ax.set_yticks(range(len(times)), labels=[f"t = {t:g}" for t in times], fontsize=8)
@@ -204,7 +204,7 @@ def plot_queue(schedule, times=None, ax=None):
         Patch(facecolor=fold_color(0), edgecolor="0.1", label="running (on worker w…)"),
         Patch(facecolor="0.85", edgecolor="0.6", label="done"),
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(
         f"the queue: {k} folds on {schedule.n_workers} workers, pre_dispatch="
         f"{schedule.settings.get('pre_dispatch')!r}",
