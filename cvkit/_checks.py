@@ -135,9 +135,12 @@ def _check_no_nan(X):
             )
         return
     try:
-        arr = np.asarray(X, dtype=float)
+        if hasattr(X, "iloc"):  # a DataFrame: pandas' own missing values (pd.NA) count too; categories are left out
+            arr = X.select_dtypes(exclude="category").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
-        return  # non-numeric columns: the estimator's own checks will speak
+        return  # non-numeric columns: named by cvkit.inputs.check_X_values
     mask = np.isnan(arr)
     if mask.any():
         rows, cols = np.nonzero(mask if mask.ndim == 2 else mask[:, None])
@@ -161,6 +164,10 @@ def check_n_splits(n_splits, y, *, stratified):
     Traceback (most recent call last):
     ...
     ValueError: n_splits=4 is larger than the smallest class (class 1 has 3 members); allowed with stratified folds: 2 <= n_splits <= 3.
+    >>> check_n_splits(3, np.array([0] * 10 + [1] * 3 + [2]), stratified=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: class 2 has a single member, so it cannot be stratified (each fold would need a share of it); allowed with stratified folds: at least 2 members in every class (add rows of class 2 or drop it), or cv=KFold(3, shuffle=True, random_state=0) to split without stratifying.
     """
     n_splits = check_positive_int("n_splits", n_splits, minimum=2)
     y_arr = np.asarray(y)
@@ -172,6 +179,13 @@ def check_n_splits(n_splits, y, *, stratified):
     if stratified:
         classes, counts = np.unique(y_arr, return_counts=True)
         smallest = int(np.argmin(counts))
+        if counts[smallest] < 2:
+            c = _plain(classes[smallest])
+            raise ValueError(
+                f"class {c!r} has a single member, so it cannot be stratified (each fold would need a share of it); "
+                f"allowed with stratified folds: at least 2 members in every class (add rows of class {c!r} or "
+                f"drop it), or cv=KFold({n_splits}, shuffle=True, random_state=0) to split without stratifying."
+            )
         if n_splits > counts[smallest]:
             raise ValueError(
                 f"n_splits={n_splits} is larger than the smallest class "

@@ -15,12 +15,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from joblib.parallel import get_active_backend
-from sklearn.base import clone, is_classifier
-from sklearn.metrics import check_scoring, confusion_matrix
-from sklearn.model_selection import check_cv
-from sklearn.utils import get_tags
+from sklearn.base import clone
+from sklearn.metrics import confusion_matrix
 
-from . import _checks
+from . import _checks, inputs  # inputs: the one input preparation, shared with the advice
 from ._watchdog import StopRequested, Watchdog, WorkerLost, fail_pending_task
 from .backends import backend_context, resolve_backend, resolve_n_jobs
 from .results import CVResult, FoldResult
@@ -387,10 +385,7 @@ def run_folds(
 
 def _make_plan(estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batch_size, groups, on_error, timeout, verbose):
     """Check every argument and split the data; nothing is dispatched before this returns."""
-    if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
-        raise TypeError(
-            f"estimator={estimator!r} is not allowed; allowed: a scikit-learn estimator (with fit and get_params)."
-        )
+    inputs.check_estimator(estimator)
     _checks.check_choice("on_error", on_error, ("record", "raise"))
     _checks.check_n_jobs(n_jobs)
     pre_dispatch = _checks.check_pre_dispatch(pre_dispatch)
@@ -399,26 +394,9 @@ def _make_plan(estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batc
         raise ValueError(f"timeout={timeout!r} is not allowed; allowed: None or a number of seconds > 0.")
     backend, backend_label = resolve_backend(backend)
 
-    if isinstance(X, list):
-        X = np.asarray(X)
-    if hasattr(X, "tocsr") and not hasattr(X, "iloc"):
-        X = X.tocsr()  # rows of COO and other formats cannot be indexed
-    if not hasattr(y, "iloc"):
-        y = np.asarray(y)
-    _checks.check_X_y(X, y, allow_nan=_accepts_nan(estimator))
-
-    if isinstance(cv, int) or (isinstance(cv, np.integer)):
-        _checks.check_positive_int("n_splits", cv, minimum=2)
-    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
-    n_splits = splitter.get_n_splits(X, y, groups)
-    stratified = "Stratified" in type(splitter).__name__
-    if hasattr(splitter, "n_splits") and not hasattr(splitter, "n_repeats"):
-        _checks.check_n_splits(n_splits, y, stratified=stratified)
-    splits = list(splitter.split(X, y, groups))
-
-    scorer = check_scoring(estimator, scoring=scoring)
-    scoring_name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
-    labels = np.unique(np.asarray(y))
+    X, y, _, splits, scorer, scoring_name, labels = inputs.prepare_inputs(
+        estimator, X, y, cv=cv, scoring=scoring, groups=groups
+    )
     n_workers = resolve_n_jobs(n_jobs, backend)
     _checks.check_pre_dispatch_tasks(pre_dispatch, n_workers)
     if timeout is not None and n_workers == 1:
@@ -432,18 +410,6 @@ def _make_plan(estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batc
         "serial" if n_workers == 1 else backend_label, n_workers,
         pre_dispatch, batch_size, timeout, on_error, verbose,
     )  # fmt: skip
-
-
-def _accepts_nan(estimator):
-    """True if the estimator (or a pipeline's first step, e.g. an imputer) declares it handles NaN."""
-    steps = getattr(estimator, "steps", None)
-    if steps:
-        first = next((step for _, step in steps if step not in (None, "passthrough")), None)
-        return first is not None and _accepts_nan(first)
-    try:
-        return bool(get_tags(estimator).input_tags.allow_nan)
-    except (AttributeError, TypeError, ValueError):
-        return False
 
 
 def _run_serial(plan, tracker, stop_event):
