@@ -13,6 +13,13 @@ is lost in the noise of a shared machine). The first line is Amdahl's serial
 part; the second is the granularity bound k / ceil(k / w), made a little
 worse by folds that share the cores' caches and memory bandwidth.
 
+The answer is "yes", "no" or "borderline": an expected speed-up within
+:data:`cvkit.verdicts.NOISE` (±10 %) of :data:`MIN_SPEEDUP` could land on
+either side on another run or machine, so it is called borderline rather
+than a verdict that a busy minute could flip. The fold is timed in CPU time
+(the fastest of many runs), so other programs sharing the core do not change
+the answer; the machine's cores and load are printed with it.
+
 :func:`expected_speedup` is the rule as a pure function (no timing, testable);
 :func:`will_parallel_pay` times one fold of your data and applies it.
 
@@ -27,15 +34,15 @@ Examples
 """
 
 import math
-import time
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from . import _checks
+from . import _checks, inputs  # inputs: the one input preparation, shared with run_folds
 from .backends import resolve_n_jobs
 from .schedule import list_scheduling_bound
+from .verdicts import NOISE, Machine, best_time, fmt_seconds, judge, machine
 
 __all__ = [
     "MIN_SPEEDUP",
@@ -385,8 +392,12 @@ class Advice:
 
     Attributes
     ----------
+    answer : {"yes", "no", "borderline"}
+        "yes" if the expected speed-up is at least ``min_speedup`` by more than
+        the noise (:data:`cvkit.verdicts.NOISE`), "no" if below it by more
+        than the noise, else "borderline".
     pays : bool
-        True if the expected speed-up is at least ``min_speedup``.
+        True only when the answer is "yes".
     expected, low, high : float
         Expected speed-up over the serial loop, and its range (every cost
         halved with no slowdown, and doubled).
@@ -405,12 +416,14 @@ class Advice:
         The fold time above which parallel would pay in this situation.
     costs : Costs
         The costs used (data transfer folded into ``per_task`` or ``per_call``).
+    machine : Machine
+        Cores, CPU and load when the advice was given.
     explanation : str
         One paragraph, in words (printed one sentence per line, so that the
         text's layout never depends on the width of a measured number).
     """
 
-    pays: bool
+    answer: str
     expected: float
     low: float
     high: float
@@ -427,24 +440,31 @@ class Advice:
     breakeven_seconds: float
     min_speedup: float
     costs: Costs
+    machine: Machine
     explanation: str
 
     @property
+    def pays(self):
+        """True only when the answer is "yes" (not when it is borderline)."""
+        return self.answer == "yes"
+
+    @property
     def verdict(self):
-        """``"parallel pays: yes"`` or ``"parallel pays: no"``."""
-        return f"parallel pays: {'yes' if self.pays else 'no'}"
+        """``"parallel pays: yes"``, ``"parallel pays: no"`` or ``"parallel pays: borderline"``."""
+        return f"parallel pays: {self.answer}"
 
     def __str__(self):
         head = (
             f"{self.verdict} — expected speed-up {self.expected:.2f}× "
             f"(range {self.low:.2f}×–{self.high:.2f}×) for {self.n_folds} folds on {self.n_workers} "
-            f"worker{'s' if self.n_workers != 1 else ''} ({self.backend}, {self.pool} pool)"
+            f"worker{'s' if self.n_workers != 1 else ''} ({self.backend}, {self.pool} pool)\n"
+            f"this machine: {self.machine}"
         )
         return head + "\n" + self.explanation.replace(". ", ".\n")
 
     def __repr__(self):
         return (
-            f"Advice(pays={self.pays}, expected={self.expected:.2f}×, fold {_fmt_seconds(self.fold_seconds)}, "
+            f"Advice(answer={self.answer!r}, expected={self.expected:.2f}×, fold {fmt_seconds(self.fold_seconds)}, "
             f"{self.n_folds} folds on {self.n_workers} workers, {self.backend} {self.pool})"
         )
 
@@ -452,81 +472,83 @@ class Advice:
         p.text(str(self))
 
 
-def _fmt_seconds(seconds):
-    """A duration for text that nbval's sanitizer masks: '1.02 s', '12.4 ms', '35 µs'.
-
-    >>> _fmt_seconds(1.023), _fmt_seconds(0.01237), _fmt_seconds(3.5e-5), _fmt_seconds(float("inf"))
-    ('1.02 s', '12.4 ms', '35 µs', 'never')
-    """
-    if math.isinf(seconds):
-        return "never"
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} µs"
+#: At most this many timings of fold 0 (a fast fold is timed again and again within the budget; the fastest counts).
+MAX_TIMINGS = 50
 
 
 def _time_one_fold(estimator, X, y, train, test, scorer, labels, budget):
-    """Seconds for fold 0 (fit + predict + score, in this process): the fastest of a few runs within ``budget``."""
+    """Seconds for fold 0 (fit + predict + score, in this process) and the number of runs timed.
+
+    The fastest of up to :data:`MAX_TIMINGS` runs within ``budget`` seconds,
+    each counted in CPU time when that is less than its wall time (see
+    :func:`cvkit.verdicts.best_time`): another program sharing the core delays
+    a fold but does not make it cost more.
+    """
     from sklearn.base import clone
 
     from .runner import fit_and_score_fold
 
-    times, spent = [], 0.0
-    while True:
-        t = time.perf_counter()
+    def one_fold():
         result = fit_and_score_fold(clone(estimator), X, y, train, test, 0, scorer, labels)
-        elapsed = time.perf_counter() - t
         if result.status != "done":
             raise ValueError(
                 f"fold 0 failed while being timed ({result.error_type}: {result.error_message}); "
                 "allowed: an estimator that can be fitted on these data."
             )
-        times.append(elapsed)
-        spent += elapsed
-        if len(times) >= 7 or spent + elapsed > budget:
-            return min(times), len(times)
+
+    return best_time(one_fold, repeats=MAX_TIMINGS, budget=budget, cpu=True)
 
 
 def _explain(a, costs, other):
     k, w, c = a.n_folds, a.n_workers, a.effective_workers
     r = math.ceil(k / c)
     parts = [
-        f"One fold takes {_fmt_seconds(a.fold_seconds)} here (fit and score, timed alone)."
+        f"One fold takes {fmt_seconds(a.fold_seconds)} here (fit and score, timed alone)."
     ]
     if w == 1:
         parts.append("n_jobs=1 runs the plain serial loop (joblib and cvkit start no pool): nothing to gain or lose.")
         return " ".join(parts)
     else:
+        cores_note = f" ({c} core{'s' if c != 1 else ''})" if c < w else ""
         parts.append(
-            f"{k} folds on {w} workers{f' ({c} cores)' if c < w else ''} run in {r} round{'s' if r != 1 else ''}, "
+            f"{k} folds on {w} workers{cores_note} run in {r} round{'s' if r != 1 else ''}, "
             f"so even with free overheads the best "
             f"speed-up is {k}/{r} = {a.bound:.2f}×, and folds that run side by side are each about "
             f"{costs.slowdown:.0%} slower (shared caches and memory bandwidth)."
         )
-    startup = f"{_fmt_seconds(costs.startup)} to start the workers and import scikit-learn, " if costs.startup else ""
+    startup = f"{fmt_seconds(costs.startup)} to start the workers and import scikit-learn, " if costs.startup else ""
     parts.append(
-        f"The parallel run also has a serial part of {_fmt_seconds(a.overhead_seconds)} "
-        f"({a.backend}, {a.pool} pool: {startup}{_fmt_seconds(costs.per_call)} per call, "
-        f"{_fmt_seconds(costs.per_task)} per fold to send it with its data and get its result back) "
-        f"against {_fmt_seconds(a.serial_seconds)} of work."
+        f"The parallel run also has a serial part of {fmt_seconds(a.overhead_seconds)} "
+        f"({a.backend}, {a.pool} pool: {startup}{fmt_seconds(costs.per_call)} per call, "
+        f"{fmt_seconds(costs.per_task)} per fold to send it with its data and get its result back) "
+        f"against {fmt_seconds(a.serial_seconds)} of work."
     )
     parts.append(
-        f"Expected: {_fmt_seconds(a.parallel_seconds)} instead of {_fmt_seconds(a.serial_seconds)}, "
+        f"Expected: {fmt_seconds(a.parallel_seconds)} instead of {fmt_seconds(a.serial_seconds)}, "
         f"a speed-up of {a.expected:.2f}× (between {a.low:.2f}× and {a.high:.2f}× if the costs are half or twice "
         f"those assumed)."
     )
     if math.isinf(a.breakeven_seconds):
         parts.append(f"No fold time reaches {a.min_speedup:.2f}× in this situation.")
     else:
+        side = "above" if a.fold_seconds >= a.breakeven_seconds else "below"
         parts.append(
-            f"Parallel pays (at least {a.min_speedup:.2f}×) above {_fmt_seconds(a.breakeven_seconds)} per fold "
-            f"in this situation, and this fold is {'above' if a.pays else 'below'} that."
+            f"Parallel pays (at least {a.min_speedup:.2f}×) above {fmt_seconds(a.breakeven_seconds)} per fold "
+            f"in this situation, and this fold is {side} that."
+        )
+    if a.answer == "borderline":
+        parts.append(
+            f"{a.expected:.2f}× is within ±{NOISE * 100:.0f} % of {a.min_speedup:.2f}×: borderline, so a measured run "
+            "could land on either side (measure both, as cvkit.speedup.measure_speedup does)."
         )
     if other is not None:
         parts.append(other)
     parts.append("The estimate assumes the cores are free: other programs running make parallel pay less.")
+    if a.machine.busy:
+        parts.append(
+            f"This machine is busy now (load {a.machine.load:.1f} on {a.machine.cores} "
+            f"core{'s' if a.machine.cores != 1 else ''}): a run measured now would gain less than expected."
+        )
     return " ".join(parts)
 
 
@@ -579,24 +601,20 @@ def will_parallel_pay(
     >>> from sklearn.svm import SVC
     >>> from cvkit import load_dataset
     >>> X, y = load_dataset("iris")
-    >>> advice = will_parallel_pay(SVC(), X, y, cv=5, n_jobs=2, pool="warm")
-    >>> advice.verdict, advice.expected < 1
-    ('parallel pays: no', True)
-    >>> will_parallel_pay(SVC(), X, y, fold_seconds=1.0, pool="cold").pays    # ~1 s folds
+    >>> advice = will_parallel_pay(SVC(), X, y, cv=5, n_jobs=2, pool="warm")   # times fold 0 here
+    >>> advice.answer in ("yes", "no", "borderline"), advice.fold_seconds > 0
+    (True, True)
+    >>> will_parallel_pay(SVC(), X, y, pool="warm", fold_seconds=0.002).verdict   # 2 ms folds never pay
+    'parallel pays: no'
+    >>> two_s = will_parallel_pay(SVC(), X, y, pool="warm", fold_seconds=2.0)       # 2 s folds pay on 2+ cores
+    >>> two_s.answer == ("yes" if two_s.effective_workers >= 2 else "no")
     True
     >>> will_parallel_pay(SVC(), X, y, backend="dask")
     Traceback (most recent call last):
     ...
     ValueError: backend='dask' is not allowed; allowed: 'loky', 'multiprocessing', 'threading'.
     """
-    from sklearn.base import is_classifier
-    from sklearn.metrics import check_scoring
-    from sklearn.model_selection import check_cv
-
-    if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
-        raise TypeError(
-            f"estimator={estimator!r} is not allowed; allowed: a scikit-learn estimator (with fit and get_params)."
-        )
+    inputs.check_estimator(estimator)
     _checks.check_choice("backend", backend, tuple(COSTS))
     _checks.check_choice("pool", pool, ("auto", "warm", "cold"))
     if costs is None:
@@ -608,25 +626,12 @@ def will_parallel_pay(
     _check_seconds("timing_budget", timing_budget)
     n_workers = resolve_n_jobs(n_jobs)
 
-    if isinstance(X, list):
-        X = np.asarray(X)
-    if not hasattr(y, "iloc"):
-        y = np.asarray(y)
-    _checks.check_X_y(X, y, allow_nan=True)
-    if isinstance(cv, Integral) and not isinstance(cv, bool):
-        _checks.check_positive_int("n_splits", cv, minimum=2)
-    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
-    if hasattr(splitter, "n_splits") and not hasattr(splitter, "n_repeats"):
-        _checks.check_n_splits(splitter.get_n_splits(X, y), y, stratified="Stratified" in type(splitter).__name__)
-    splits = list(splitter.split(X, y))
+    X, y, _, splits, scorer, _, labels = inputs.prepare_inputs(estimator, X, y, cv=cv, scoring=scoring)
     n_folds = len(splits)
 
     if fold_seconds is None:
-        if hasattr(X, "tocsr") and not hasattr(X, "iloc"):
-            X = X.tocsr()
-        scorer = check_scoring(estimator, scoring=scoring)
         train, test = splits[0]
-        fold_seconds, _ = _time_one_fold(estimator, X, y, train, test, scorer, np.unique(y), timing_budget)
+        fold_seconds, _ = _time_one_fold(estimator, X, y, train, test, scorer, labels, timing_budget)
     else:
         fold_seconds = _check_seconds("fold_seconds", fold_seconds)
 
@@ -665,8 +670,9 @@ def will_parallel_pay(
         slowdown=charged.slowdown, n_cores=_cores(), min_speedup=min_speedup,
     )  # fmt: skip
     w_eff = min(n_workers, _cores())
+    answer = {"above": "yes", "below": "no", "borderline": "borderline"}[judge(expected, min_speedup)]
     advice = Advice(
-        pays=bool(expected >= min_speedup),
+        answer=answer,
         expected=expected,
         low=min(low, expected),
         high=max(high, expected),
@@ -683,6 +689,7 @@ def will_parallel_pay(
         breakeven_seconds=breakeven,
         min_speedup=float(min_speedup),
         costs=charged,
+        machine=machine(),
         explanation="",
     )
     other = None
@@ -695,7 +702,8 @@ def will_parallel_pay(
         )
     if w_eff < n_workers:
         other = (other + " " if other else "") + (
-            f"Only {w_eff} cores: the {n_workers - w_eff} extra worker(s) share them and add no speed."
+            f"Only {w_eff} core{'s' if w_eff != 1 else ''} here: {n_workers - w_eff} of the {n_workers} workers "
+            "wait for a free core and add no speed."
         )
     return replace(advice, explanation=_explain(advice, charged, other))
 
