@@ -95,7 +95,8 @@ class Timing:
         if self.blas_threads is None:
             return ""
         total = self.n_jobs * self.blas_threads
-        return f"{self.n_jobs} × {self.blas_threads} BLAS = {total} threads on {cpu_count()} cores"
+        n = cpu_count()
+        return f"{self.n_jobs} × {self.blas_threads} BLAS = {total} threads on {n} core{'s' if n != 1 else ''}"
 
     def __str__(self):
         return f"{self.label:<34} {self.median:.3f} s" + (f"  {self.threads}" if self.threads else "")

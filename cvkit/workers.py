@@ -251,6 +251,12 @@ def measure_startup(backend=None, n_jobs=None, *, repeats=5):
     return Startup(name, workers, times[0], statistics.median(times[1:]))
 
 
+def _cores_text():
+    """'1 core' or 'N cores': the cores joblib may use here."""
+    n = cpu_count()
+    return f"{n} core{'s' if n != 1 else ''}"
+
+
 # --------------------------------------------------------------------------------------------
 # Native thread pools (BLAS, OpenMP) inside the workers
 # --------------------------------------------------------------------------------------------
@@ -311,7 +317,7 @@ class Threadpools:
         return (
             f"{self.backend:<16} {self.n_jobs} workers × {self.blas} BLAS thread{'s' if self.blas != 1 else ''} "
             f"= {busy} threads "
-            f"on {cpu_count()} cores (OpenMP threads per worker: {self.openmp}; caps in the environment: {caps})"
+            f"on {_cores_text()} (OpenMP threads per worker: {self.openmp}; caps in the environment: {caps})"
         )
 
     def _repr_pretty_(self, p, cycle):

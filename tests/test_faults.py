@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
-import cvkit
 from cvkit import FoldFailedError, FoldTimeoutError, RunInterrupted, WorkerDiedError, run_folds
 from cvkit.faults import FaultyClassifier
 
