@@ -512,9 +512,12 @@ def _explain(a, costs, other):
         cores_note = f" ({c} core{'s' if c != 1 else ''})" if c < w else ""
         parts.append(
             f"{k} folds on {w} workers{cores_note} run in {r} round{'s' if r != 1 else ''}, "
-            f"so even with free overheads the best "
-            f"speed-up is {k}/{r} = {a.bound:.2f}×, and folds that run side by side are each about "
-            f"{costs.slowdown:.0%} slower (shared caches and memory bandwidth)."
+            f"so even with free overheads the best speed-up is {k}/{r} = {a.bound:.2f}×"
+            + (
+                f", and folds that run side by side are each about {costs.slowdown:.0%} slower (shared caches and "
+                "memory bandwidth)."
+                if c > 1 else "."
+            )
         )
     startup = f"{fmt_seconds(costs.startup)} to start the workers and import scikit-learn, " if costs.startup else ""
     parts.append(
@@ -546,8 +549,8 @@ def _explain(a, costs, other):
     parts.append("The estimate assumes the cores are free: other programs running make parallel pay less.")
     if a.machine.busy:
         parts.append(
-            f"This machine is busy now (load {a.machine.load:.1f} on {a.machine.cores} "
-            f"core{'s' if a.machine.cores != 1 else ''}): a run measured now would gain less than expected."
+            f"Other programs keep this machine busy now (load {a.machine.load:.1f}): a run measured now would gain "
+            "less than expected, or nothing."
         )
     return " ".join(parts)
 
@@ -703,7 +706,8 @@ def will_parallel_pay(
     if w_eff < n_workers:
         other = (other + " " if other else "") + (
             f"Only {w_eff} core{'s' if w_eff != 1 else ''} here: {n_workers - w_eff} of the {n_workers} workers "
-            "wait for a free core and add no speed."
+            f"{'waits' if n_workers - w_eff == 1 else 'wait'} for a free core and add{'s' if n_workers - w_eff == 1 else ''} "
+            "no speed."
         )
     return replace(advice, explanation=_explain(advice, charged, other))
 

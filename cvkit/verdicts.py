@@ -33,7 +33,9 @@ import time
 from dataclasses import dataclass
 from numbers import Real
 
-__all__ = ["NOISE", "Machine", "machine", "best_time", "judge", "Comparison", "compare_times", "fmt_seconds"]
+__all__ = [
+    "NOISE", "Machine", "machine", "other_programs_cpu", "best_time", "judge", "speedup_limit", "Comparison", "compare_times", "fmt_seconds",
+]
 
 #: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".
 NOISE = 0.10
@@ -75,24 +77,48 @@ class Machine:
         ``joblib.cpu_count()``: the cores joblib will use for ``n_jobs=-1``
         (1 under ``taskset -c 0`` or on a one-core Binder).
     load : float
-        Processes running or waiting for a core, averaged over the last minute
-        (``os.getloadavg()``; NaN where the system has none). About ``cores``
-        means every core is busy.
+        Processes running or waiting for a core, on the whole system, averaged
+        over the last minute (``os.getloadavg()``; NaN where the system has
+        none). It counts this kernel and its workers too.
     cpu : str
+    system_cores : int, optional
+        All the system's cores (``os.cpu_count()``); more than ``cores`` under
+        ``taskset``. Default: ``cores``.
+    others : float, optional
+        Cores' worth of CPU that *other* programs (not this process nor its
+        workers) used during a short sample just now (:func:`machine`). NaN if
+        unknown; then the load average decides.
     """
 
     cores: int
     load: float
     cpu: str = "unknown CPU"
+    system_cores: int = None
+    others: float = float("nan")
 
     @property
     def busy(self):
-        """True when other programs keep at least half of the cores busy (load >= cores / 2)."""
-        return not math.isnan(self.load) and self.load >= self.cores / 2
+        """True when other programs keep at least half of the system's cores busy.
+
+        Judged from :attr:`others` when it was sampled; otherwise from the load
+        average, which counts this notebook's own process too (about 1 while it
+        computes): a load of at least 1 + half the system's cores.
+
+        >>> Machine(2, 1.2).busy, Machine(2, 2.5).busy, Machine(2, 2.5, others=0.1).busy
+        (False, True, False)
+        >>> Machine(1, 0.3, system_cores=2, others=1.7).busy
+        True
+        """
+        system = self.system_cores or self.cores
+        if not math.isnan(self.others):
+            return self.others >= system / 2
+        return not math.isnan(self.load) and self.load >= 1 + system / 2
 
     def __str__(self):
         load = "unknown" if math.isnan(self.load) else f"{self.load:.1f}"
-        return f"{self.cores} core{'s' if self.cores != 1 else ''}, {self.cpu}, load {load}"
+        system = self.system_cores or self.cores
+        of = f" (of {system})" if system != self.cores else ""
+        return f"{self.cores} core{'s' if self.cores != 1 else ''}{of}, {self.cpu}, load {load}"
 
     def _repr_pretty_(self, p, cycle):
         p.text(str(self))
@@ -111,7 +137,50 @@ def machine():
         load = os.getloadavg()[0]
     except (OSError, AttributeError):
         load = float("nan")
-    return Machine(cores=joblib.cpu_count(), load=float(load), cpu=_cpu_model())
+    return Machine(
+        cores=joblib.cpu_count(), load=float(load), cpu=_cpu_model(), system_cores=os.cpu_count(),
+        others=other_programs_cpu(),
+    )  # fmt: skip
+
+
+def _tree_cpu_seconds(process):
+    """CPU seconds used so far by ``process`` and all its descendants (the kernel and its worker processes)."""
+    import psutil
+
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:  # a worker that just ended
+            pass
+    return total
+
+
+def other_programs_cpu(sample=0.1):
+    """Cores' worth of CPU used by other programs during ``sample`` seconds: the system's busy time minus ours.
+
+    "Ours" is this process and every process it started (loky's or Dask's
+    workers), so a notebook's own parallel run never makes the machine look
+    busy. NaN where the system gives no CPU times.
+
+    >>> 0 <= other_programs_cpu() <= (os.cpu_count() or 1) + 0.5
+    True
+    """
+    import psutil
+
+    try:
+        me = psutil.Process()
+        system0, ours0, t0 = psutil.cpu_times(), _tree_cpu_seconds(me), time.perf_counter()
+        time.sleep(sample)
+        system1, ours1, t1 = psutil.cpu_times(), _tree_cpu_seconds(me), time.perf_counter()
+    except (psutil.Error, OSError, AttributeError):
+        return float("nan")
+
+    def busy(t):
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    return max(0.0, (busy(system1) - busy(system0) - (ours1 - ours0)) / (t1 - t0))
 
 
 _machine_now = machine  # compare_times's ``machine`` argument hides the function's name
@@ -159,6 +228,40 @@ def best_time(func, *, repeats=5, budget=None, cpu=False):
         if budget is not None and spent >= budget:
             break
     return best, runs
+
+
+def speedup_limit(n_folds, n_workers, machine=None):
+    """The largest speed-up k equal folds on w workers can show on this machine, over the serial loop.
+
+    On free cores: the rounds bound k / ceil(k / w), and the cores. On a busy
+    machine no bound holds a timing: each process gets about an equal share
+    of a core, so a parallel run, with more processes, wins a larger share of
+    the machine than the serial loop had, and its measured speed-up can pass
+    the cores and even the rounds bound (4 folds on 2 workers were measured at
+    2.6× on a 2-core machine with every core busy). Then the limit is
+    infinite. Guard a measured speed-up with
+    ``speedup <= speedup_limit(k, w) * (1 + NOISE)``.
+
+    Parameters
+    ----------
+    n_folds, n_workers : int >= 1
+    machine : Machine, optional
+        Default: :func:`machine` now.
+
+    Examples
+    --------
+    >>> speedup_limit(5, 2, Machine(2, 0.5)), speedup_limit(10, 4, Machine(2, 0.5))
+    (1.6666666666666667, 2)
+    >>> speedup_limit(5, 2, Machine(1, 0.9, system_cores=2)), speedup_limit(10, 4, Machine(2, 3.0))
+    (1, inf)
+    """
+    for name, value in (("n_folds", n_folds), ("n_workers", n_workers)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} is not allowed; allowed: an integer >= 1.")
+    m = machine if machine is not None else _machine_now()
+    if m.busy:
+        return math.inf
+    return min(n_folds / math.ceil(n_folds / n_workers), m.cores)
 
 
 def judge(ratio, threshold=1.0, noise=NOISE):

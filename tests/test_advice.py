@@ -269,7 +269,7 @@ def test_advice_text_is_one_sentence_per_line_and_says_why(iris):
         assert any("5 folds on 2 workers run in 3 rounds" in line and "5/3 = 1.67×" in line for line in lines)
     else:  # one core: the two workers take turns
         assert any("5 folds on 2 workers (1 core) run in 5 rounds" in line for line in lines)
-        assert any("Only 1 core here: 1 of the 2 workers wait" in line for line in lines)
+        assert any("Only 1 core here: 1 of the 2 workers waits for a free core and adds no speed." in line for line in lines)
     assert any(line.startswith("With a cold pool (the first call of a session) expect") for line in lines)
     assert all(line.endswith(".") for line in lines[2:])
     assert repr(advice).startswith("Advice(answer='no', expected=")

@@ -72,3 +72,33 @@ def test_machine_reports_the_usable_cores():
     assert str(m).startswith(f"{m.cores} core")
     assert Machine(1, 1.5).busy and not Machine(4, 1.5).busy
 
+
+
+def _orphan_spinner():
+    """A CPU-bound process that is not a descendant of this one (its parent shell exits at once): another program."""
+    out = subprocess.run(
+        ["sh", "-c", f"{sys.executable} -c 'while True: pass' >/dev/null 2>&1 & echo $!"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(out.stdout.strip())
+
+
+def test_other_programs_count_and_our_own_workers_do_not():
+    from cvkit.verdicts import other_programs_cpu
+
+    base = other_programs_cpu(0.3)
+    if base > (os.cpu_count() or 1) - 1:
+        pytest.skip(f"other programs already use {base:.1f} cores: no room left to see one more")
+    pid = _orphan_spinner()
+    try:
+        time.sleep(0.2)
+        assert other_programs_cpu(0.3) - base >= 0.5  # about one core's worth more, spinning
+    finally:
+        os.kill(pid, 9)
+    ours = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # a child: like a loky worker
+    try:
+        time.sleep(0.2)
+        assert other_programs_cpu(0.3) - base < 0.5
+    finally:
+        ours.kill()
+        ours.wait()
