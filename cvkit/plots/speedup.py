@@ -188,7 +188,7 @@ def plot_speedup_vs_folds(measured, n_workers, *, durations=None, expected=None,
 
 def plot_speedup_vs_fold_time(
     measured, n_folds, n_workers, *, costs=None, cold_startup=None, min_speedup=1.1, ax=None, title=None,
-    labels=None,
+    labels=None, n_cores=None,
 ):  # fmt: skip
     """Speed-up against one fold's time (log scale): where parallel starts to pay.
 
@@ -205,6 +205,9 @@ def plot_speedup_vs_fold_time(
         The line that counts as paying.
     labels : dict {fold seconds: str}, optional
         A text next to each measured point (e.g. the workload's name).
+    n_cores : int, optional
+        The cores the rule's curves and bound assume (default: a free core per
+        worker). Workers beyond the cores share them and add no speed.
     ax, title : optional
 
     Returns
@@ -217,6 +220,10 @@ def plot_speedup_vs_fold_time(
     >>> fig = plot_speedup_vs_fold_time({0.002: 0.4, 0.02: 1.2, 0.5: 1.6}, 5, 2, costs=COSTS["loky"], cold_startup=1.0)
     >>> sorted(line.get_gid() for line in fig.axes[0].lines)
     ['bound', 'break-even', 'expected', 'expected-cold', 'measured-median', 'pays', 'serial']
+    >>> plt.close(fig)
+    >>> fig = plot_speedup_vs_fold_time({0.002: 0.4, 0.5: 0.95}, 4, 2, costs=COSTS["loky"], n_cores=1)
+    >>> sorted(line.get_gid() for line in fig.axes[0].lines)   # on 1 core no fold time breaks even
+    ['bound', 'expected', 'measured-median', 'pays', 'serial']
     >>> plt.close(fig)
     """
     xs, ys = _points(measured, "measured")
@@ -231,22 +238,24 @@ def plot_speedup_vs_fold_time(
                             fontsize=8)  # fmt: skip
     lo, hi = min(xs) / 2, max(xs) * 2
     fine = np.geomspace(lo, hi, 120)
-    bound = speedup_bound(n_folds, n_workers)
+    w = n_workers if n_cores is None else max(1, min(n_workers, n_cores))
+    bound = speedup_bound(n_folds, w)
+    cores_note = "" if w == n_workers else f" ({n_cores} core{'s' if n_cores != 1 else ''})"
     ax.axhline(bound, color=_STYLE["bound"]["color"], linewidth=1.2, gid="bound",
-               label=f"bound {n_folds} / ceil({n_folds} / {n_workers}) = {bound:.2f}×")  # fmt: skip
+               label=f"bound {n_folds} / ceil({n_folds} / {w}) = {bound:.2f}×{cores_note}")  # fmt: skip
     ax.axhline(min_speedup, color="tab:red", linewidth=0.8, linestyle=":", gid="pays",
                label=f"pays: ≥ {min_speedup:g}×")  # fmt: skip
     if costs is not None:
         def curve(startup):
             return [expected_speedup(float(t), n_folds, n_workers, startup=startup, per_call=costs.per_call,
-                                     per_task=costs.per_task, slowdown=costs.slowdown) for t in fine]  # fmt: skip
+                                     per_task=costs.per_task, slowdown=costs.slowdown, n_cores=n_cores) for t in fine]  # fmt: skip
 
-        ax.plot(fine, curve(0.0), gid="expected", label="the rule, warm pool", **_STYLE["expected"])
+        ax.plot(fine, curve(0.0), gid="expected", label=f"the rule, warm pool{cores_note}", **_STYLE["expected"])
         if cold_startup is not None:
             ax.plot(fine, curve(cold_startup), gid="expected-cold", color="tab:brown", linestyle="--", linewidth=1.3,
                     label=f"the rule, cold pool (+{cold_startup:g} s start-up)")  # fmt: skip
         t = breakeven_fold_seconds(n_folds, n_workers, per_call=costs.per_call, per_task=costs.per_task,
-                                   slowdown=costs.slowdown, min_speedup=min_speedup)  # fmt: skip
+                                   slowdown=costs.slowdown, n_cores=n_cores, min_speedup=min_speedup)  # fmt: skip
         if math.isfinite(t):
             ax.axvline(t, color="tab:orange", linewidth=1, alpha=0.7, gid="break-even",
                        label=f"break-even (warm): {_fmt(t)} per fold")  # fmt: skip
