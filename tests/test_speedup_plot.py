@@ -46,7 +46,7 @@ def test_vs_workers_draws_each_series_where_it_belongs():
     assert ay == pytest.approx(amdahl_speedup(0.95, np.array(ax)).tolist())
     assert ax[0] == 1 and ax[-1] == 4
     assert xy(fig, "expected") == ([2.0, 4.0], [1.7, 1.8])
-    assert xy(fig, "cores")[0] == [2.0, 2.0]
+    assert xy(fig, "cores") == ([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 2.0, 2.0])  # the ceiling min(w, cores)
     assert fig.axes[0].get_xlabel() == "workers (n_jobs)"
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "bound k / ceil(k / w), k = 6" in labels and "Amdahl, p = 0.950 (limit 20×)" in labels

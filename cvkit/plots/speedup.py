@@ -66,13 +66,14 @@ def _finish(ax, title, xlabel):
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    # beside the axes, never on them: a legend inside can hide a measured point
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     return ax.figure
 
 
-def _new_ax(ax, figsize=(6.4, 4.0)):
+def _new_ax(ax, figsize=(8.6, 4.0)):
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
@@ -137,8 +138,9 @@ def plot_speedup_vs_workers(
     if expected:
         ex, ey = _points(expected, "expected")
         ax.plot(ex, [v[0] for v in ey], gid="expected", label="the rule expects", **_STYLE["expected"])
-    if n_cores is not None:
-        ax.axvline(n_cores, color="tab:red", linewidth=1, alpha=0.6, gid="cores", label=f"{n_cores} cores")
+    if n_cores is not None:  # the cores cap every speed-up: a ceiling of min(w, cores)
+        ax.plot(ws, np.minimum(ws, n_cores), color="tab:red", linewidth=1.2, alpha=0.8, gid="cores",
+                label=f"ceiling: {n_cores} core{'s' if n_cores != 1 else ''}, min(w, {n_cores})×")  # fmt: skip
     ax.set_xticks(ws)
     return _finish(ax, title, "workers (n_jobs)")
 
