@@ -1,11 +1,13 @@
 """Run run_folds in a background thread that feeds a LiveRun, with a ticker that redraws it a few times a second."""
 
+import os
 import threading
 import time
 import warnings
 
+from ._watchdog import process_alive
 from .live import LiveRun
-from .runner import run_folds
+from .runner import PROCESS_BACKENDS, run_folds
 
 __all__ = ["BackgroundRun"]
 
@@ -28,7 +30,11 @@ class BackgroundRun:
     kernel stays free to handle a Stop click). While the run goes on, events
     feed :attr:`live` (a :class:`cvkit.live.LiveRun`) and a ticker thread calls
     ``draw(live, final=False)`` every ``interval`` seconds and soon after
-    each event (at most once per ``min_gap`` seconds). When the run ends, the
+    each event (at most once per ``min_gap`` seconds). With a process backend
+    (loky, multiprocessing) the ticker also checks, at every tick, that each
+    worker holding a running fold is alive: a worker killed from outside is
+    drawn dead (:meth:`cvkit.live.LiveRun.worker_died`) within ``interval``
+    seconds, long before the runner re-runs its folds. When the run ends, the
     ticker stops and ``draw(live, final=True)`` is called once, from the run's
     thread; then :meth:`wait` returns. Only one thread draws at any time.
 
@@ -42,6 +48,8 @@ class BackgroundRun:
         An exception it raises is kept in :attr:`draw_errors`; the run goes on.
     interval, min_gap : float
         Seconds between redraws while nothing happens, and at least between two redraws.
+    after : threading.Thread, optional
+        Wait for this thread (a pool warming up after a Stop) before the run starts.
     **run_kwargs
         Passed to :func:`cvkit.run_folds` (cv, n_jobs, backend, ...); not ``on_event`` or ``stop_event``.
 
@@ -66,7 +74,8 @@ class BackgroundRun:
     (True, 4)
     """
 
-    def __init__(self, estimator, X, y, *, live=None, draw=None, interval=0.25, min_gap=0.1, **run_kwargs):
+    def __init__(self, estimator, X, y, *, live=None, draw=None, interval=0.25, min_gap=0.1, after=None,
+                 **run_kwargs):  # fmt: skip
         for name in ("on_event", "stop_event"):
             if name in run_kwargs:
                 raise ValueError(f"{name}= is not allowed here; allowed: BackgroundRun sets it itself.")
@@ -80,6 +89,9 @@ class BackgroundRun:
         self.live = live if live is not None else LiveRun(n_folds, max(n_jobs, 1))
         self._args = (estimator, X, y)
         self._kwargs = run_kwargs
+        self._after = after
+        backend = run_kwargs.get("backend") or "loky"
+        self._watch = n_jobs != 1 and isinstance(backend, str) and backend in PROCESS_BACKENDS
         self._draw = draw
         self.interval, self.min_gap = interval, min_gap
         self.stop_event = threading.Event()
@@ -140,6 +152,8 @@ class BackgroundRun:
 
     def _work(self):
         try:
+            if self._after is not None:
+                self._after.join()
             estimator, X, y = self._args
             self.result = run_folds(
                 estimator, X, y, on_event=self._on_event, stop_event=self.stop_event, **self._kwargs
@@ -167,7 +181,16 @@ class BackgroundRun:
             if pause > 0 and self._ending.wait(pause):
                 break
             last = time.perf_counter()
+            self._check_workers()
             self._call_draw(final=False)
+
+    def _check_workers(self):
+        """Mark workers that died under a fold (not after Stop: Stop kills the pool on purpose)."""
+        if self._watch and not self.stop_event.is_set():
+            try:
+                self.live.check_workers(process_alive, own_pid=os.getpid())
+            except Exception as exc:  # noqa: BLE001 - a failed check must not break the run
+                self.draw_errors.append(_short(exc))
 
     def _call_draw(self, final):
         if self._draw is None:

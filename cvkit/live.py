@@ -10,25 +10,33 @@ from ._checks import check_positive_int
 
 __all__ = ["FOLD_STATES", "Bar", "LiveRun", "LiveSnapshot"]
 
-#: What a fold can be while a run goes on and after it ended.
-FOLD_STATES = ("waiting", "running", "done", "failed", "cancelled")
+#: What a fold can be while a run goes on and after it ended ("interrupted": its worker died; it waits to be re-run).
+FOLD_STATES = ("waiting", "running", "interrupted", "done", "failed", "cancelled")
+
+#: What a bar (one attempt at a fold) can be: an interrupted bar is an attempt whose worker died under it.
+BAR_STATES = ("running", "done", "failed", "cancelled", "interrupted")
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One fold that started, as drawn: its worker lane and its extent in seconds since the run started.
+    """One attempt at a fold, as drawn: its worker lane and its extent in seconds since the run started.
+
+    A fold normally has one bar; a fold whose worker died has one more bar per
+    re-run (``attempt`` 2, 3, ...), and its earlier bars stay, "interrupted".
 
     Attributes
     ----------
     fold : int
     lane : int
-        Worker lane (0 = the worker that started a fold first).
+        Worker lane (0 = the worker that started a fold first; a new worker
+        takes the lane of a dead one, so lanes count live workers).
     start, end : float
         For a running fold, ``end`` is the snapshot's "now": its bar grows.
-        For a fold cancelled while it ran, the time the run ended.
-    state : {"running", "done", "failed", "cancelled"}
+        For a fold cancelled while it ran, the time the run ended; for an
+        interrupted attempt, when its worker was seen dead.
+    state : {"running", "done", "failed", "cancelled", "interrupted"}
     attempt : int
-        1, or more when the fold was started again (a retry after a worker died).
+        1, or more when the fold was started again (a re-run after a worker died).
     score : float
         The metric for a done fold, else NaN.
     error : str or None
@@ -75,6 +83,14 @@ class LiveSnapshot:
         True once the run ended (:meth:`LiveRun.finish`).
     message : str or None
         How the run ended.
+    deaths : tuple of Death
+        Every worker seen dead while it held a fold, in the order seen.
+    dead_lanes : dict
+        lane -> seconds when its worker died, for lanes no live worker took over yet.
+    never_started : tuple of int
+        Folds cancelled before they started (they were waiting when the run ended).
+    t0 : float or None
+        The run's start on the wall clock (``time.time()``), as estimated from the events.
     """
 
     now: float
@@ -87,6 +103,10 @@ class LiveSnapshot:
     errors: dict
     finished: bool = False
     message: str | None = None
+    deaths: tuple = ()
+    dead_lanes: dict = None
+    never_started: tuple = ()
+    t0: float | None = None
 
     @property
     def n_lanes(self):
@@ -98,9 +118,39 @@ class LiveSnapshot:
         return sum(1 for s in self.states.values() if s == state)
 
     @property
+    def interrupted(self):
+        """Folds that lost an attempt to a dead worker, in fold order (whatever became of them afterwards)."""
+        return tuple(sorted({b.fold for b in self.bars if b.state == "interrupted"}))
+
+    @property
+    def alive_lanes(self):
+        """Lanes whose worker is not known to be dead."""
+        return self.n_lanes - len(self.dead_lanes or {})
+
+    @property
     def progress(self):
         """Fraction of the folds whose result arrived (done or failed), 0 to 1."""
         return len(self.completed) / self.n_folds
+
+
+@dataclass(frozen=True)
+class Death:
+    """A worker process seen dead while it ran a fold.
+
+    Attributes
+    ----------
+    pid : int
+    lane : int
+    at : float
+        Seconds since the run started when it was seen dead.
+    folds : tuple of int
+        The folds it held (their attempts became "interrupted").
+    """
+
+    pid: int
+    lane: int
+    at: float
+    folds: tuple
 
 
 class LiveRun:
@@ -110,9 +160,13 @@ class LiveRun:
     starts "waiting"; a "start" event makes it "running" on a worker lane
     (lanes are numbered in the order workers first start a fold, as in
     :func:`cvkit.schedule.schedule_from_result`); a "done" event makes it
-    "done" or "failed" with its end time and score, in completion order. A
-    second "start" for the same fold (a retry) moves the same bar, never adds
-    one. :meth:`finish` marks the folds that never finished "cancelled".
+    "done" or "failed" with its end time and score, in completion order.
+    :meth:`worker_died` (called when a worker process is seen dead, see
+    :meth:`check_workers`) marks its lane dead and the attempts it held
+    "interrupted"; a second "start" for the same fold (a re-run) adds a bar for
+    the new attempt and keeps the old one, interrupted. A new worker takes the
+    lane of a dead one. :meth:`finish` marks the folds that never finished
+    "cancelled".
     Thread-safe: events may come from any thread while another thread draws.
 
     Parameters
@@ -144,15 +198,16 @@ class LiveRun:
         self._began = clock()
         self._t0 = None  # the run's start on the wall clock, estimated from events (see elapsed)
         self._state = dict.fromkeys(range(self.n_folds), "waiting")
-        self._lane = {}  # fold -> lane
-        self._start = {}  # fold -> seconds since run start
-        self._end = {}  # fold -> seconds since run start
-        self._attempt = {}
+        self._tries = {}  # fold -> list of attempts: dicts with worker, lane, start, end, state, attempt
         self._score = {}
         self._error = {}
         self._results = {}  # fold -> FoldResult
         self._completed = []
         self._workers = {}  # (host, pid, thread_id) -> lane
+        self._lane_worker = []  # lane -> the worker that holds it now
+        self._dead = {}  # lane -> seconds when its worker died (until a new worker takes the lane)
+        self._dead_workers = set()
+        self._deaths = []
         self._ended_at = None
         self.message = None
         self.result = None
@@ -175,15 +230,26 @@ class LiveRun:
             self.complete(payload["result"])
 
     def start(self, fold, worker, at, attempt=None):
-        """Record that ``worker`` (host, pid, thread_id) started ``fold`` at ``at`` seconds since the run started."""
+        """Record that ``worker`` (host, pid, thread_id) started ``fold`` at ``at`` seconds since the run started.
+
+        A start for a fold already running is a re-run: the earlier attempt is
+        kept as "interrupted" (its worker died, seen or not) and a new bar starts.
+        """
         fold = self._check_fold(fold)
+        worker = tuple(worker)
         with self._lock:
             if self._state[fold] in ("done", "failed") or self._ended_at is not None:
                 return  # a late datagram about a fold already settled
+            tries = self._tries.setdefault(fold, [])
+            number = attempt if attempt is not None else len(tries) + 1
+            if any(t["attempt"] == number and t["worker"] == worker for t in tries):
+                return  # the same start seen twice
             self._learn_t0(at)
-            self._lane[fold] = self._lane_for(worker)
-            self._start[fold] = float(at)
-            self._attempt[fold] = attempt if attempt is not None else self._attempt.get(fold, 0) + 1
+            for t in tries:
+                if t["state"] == "running":
+                    t["state"], t["end"] = "interrupted", max(t["start"], float(at))
+            tries.append({"worker": worker, "lane": self._lane_for(worker), "start": float(at), "end": None,
+                          "state": "running", "attempt": number})  # fmt: skip
             self._state[fold] = "running"
             self.version += 1
 
@@ -194,14 +260,25 @@ class LiveRun:
             if fold in self._results:
                 return
             trace = result.trace
+            tries = self._tries.setdefault(fold, [])
+            state = "done" if result.status == "done" else "failed"
             if trace is not None:
                 self._learn_t0(trace.end)
-                self._lane[fold] = self._lane_for(trace.worker)
-                self._start[fold], self._end[fold] = float(trace.start), float(trace.end)
-            elif fold in self._start:  # failed from outside (dead worker, timeout): it ran until now
-                self._end[fold] = max(self._start[fold], self._elapsed())
-            self._attempt[fold] = max(getattr(trace, "attempt", 1) or 1, self._attempt.get(fold, 1))
-            state = "done" if result.status == "done" else "failed"
+                worker = tuple(trace.worker)
+                last = next((t for t in reversed(tries) if t["worker"] == worker), None)
+                if last is None:
+                    last = {"worker": worker, "lane": self._lane_for(worker), "attempt": len(tries) + 1}
+                    tries.append(last)
+                for t in tries:
+                    if t is not last and t["state"] == "running":
+                        t["state"], t["end"] = "interrupted", max(t["start"], float(trace.start))
+                last.update(start=float(trace.start), end=float(trace.end), state=state)
+                last["attempt"] = max(last["attempt"], getattr(trace, "attempt", 1) or 1)
+            elif tries:  # failed from outside (dead worker, timeout): the last attempt ran until now, or its death
+                last = tries[-1]
+                if last["state"] == "running":
+                    last["end"] = max(last["start"], self._elapsed())
+                last["state"] = state
             self._state[fold] = state
             self._score[fold] = result.score
             if result.error_type:
@@ -209,6 +286,58 @@ class LiveRun:
             self._results[fold] = result
             self._completed.append(fold)
             self.version += 1
+
+    def worker_died(self, pid, at=None):
+        """Record that worker process ``pid`` is dead: its lane is marked dead, the attempts it ran "interrupted".
+
+        Returns the :class:`Death` recorded, or None if ``pid`` ran no fold of this run (or was already seen dead).
+        """
+        with self._lock:
+            at = self._elapsed() if at is None else float(at)
+            workers = [w for w in self._workers if w[1] == pid and w not in self._dead_workers]
+            if not workers or self._ended_at is not None:
+                return None
+            held = []
+            for worker in workers:
+                self._dead_workers.add(worker)
+                lane = self._workers[worker]
+                if self._lane_worker[lane] == worker:
+                    self._dead[lane] = at
+                for fold, tries in self._tries.items():
+                    t = tries[-1]
+                    if t["worker"] == worker and t["state"] == "running":
+                        t["state"], t["end"] = "interrupted", max(t["start"], at)
+                        self._state[fold] = "interrupted"
+                        held.append(fold)
+            death = Death(pid=pid, lane=self._workers[workers[0]], at=at, folds=tuple(sorted(held)))
+            self._deaths.append(death)
+            self.version += 1
+            return death
+
+    def worker_pids(self):
+        """Pids of every worker that ran a fold of this run."""
+        with self._lock:
+            return {w[1] for w in self._workers if w[1] is not None}
+
+    def running_pids(self):
+        """Pids of the workers that hold a running fold now."""
+        with self._lock:
+            return {t[-1]["worker"][1] for t in self._tries.values() if t and t[-1]["state"] == "running"}
+
+    def check_workers(self, alive, own_pid=None):
+        """Call :meth:`worker_died` for each worker holding a running fold for which ``alive(pid)`` is False.
+
+        ``own_pid`` (this process: the serial loop and threads) is never checked. Returns the deaths found.
+        """
+        found = []
+        for pid in self.running_pids():
+            if pid is None or pid == own_pid:
+                continue
+            if not alive(pid):
+                death = self.worker_died(pid)
+                if death is not None:
+                    found.append(death)
+        return found
 
     def finish(self, result=None, message=None, *, at=None):
         """End the run: folds without a result become "cancelled" (those that were running keep their bar).
@@ -231,12 +360,14 @@ class LiveRun:
                         self.complete(fold)
                 at = result.wall_time if at is None else at
             end = self._elapsed() if at is None else float(at)
-            end = max([end, *self._end.values()])
+            ends = [t["end"] for tries in self._tries.values() for t in tries if t["end"] is not None]
+            end = max([end, *ends])
             for fold, state in self._state.items():
-                if state in ("waiting", "running"):
+                if state in ("waiting", "running", "interrupted"):
                     self._state[fold] = "cancelled"
-                    if fold in self._start:
-                        self._end[fold] = max(self._start[fold], end)
+                    for t in self._tries.get(fold, []):
+                        if t["state"] == "running":
+                            t["state"], t["end"] = "cancelled", max(t["start"], end)
             self._ended_at = end
             self.result = result
             self.message = message if message is not None else getattr(result, "message", None)
@@ -278,32 +409,39 @@ class LiveRun:
             if now is None:
                 now = self.elapsed()
             bars = []
-            for fold in sorted(self._start):
-                state = self._state[fold]
-                end = self._end.get(fold, now) if state != "running" else max(now, self._start[fold])
-                bars.append(
-                    Bar(
-                        fold=fold,
-                        lane=self._lane[fold],
-                        start=self._start[fold],
-                        end=end,
-                        state=state,
-                        attempt=self._attempt.get(fold, 1),
-                        score=self._score.get(fold, math.nan),
-                        error=self._error.get(fold),
+            for fold in sorted(self._tries):
+                for t in self._tries[fold]:
+                    running = t["state"] == "running"
+                    end = max(now, t["start"]) if running or t["end"] is None else t["end"]
+                    final = t is self._tries[fold][-1]
+                    bars.append(
+                        Bar(
+                            fold=fold,
+                            lane=t["lane"],
+                            start=t["start"],
+                            end=end,
+                            state=t["state"],
+                            attempt=t["attempt"],
+                            score=self._score.get(fold, math.nan) if final else math.nan,
+                            error=self._error.get(fold) if final else None,
+                        )
                     )
-                )
+            never = tuple(f for f, s in self._state.items() if s == "cancelled" and not self._tries.get(f))
             return LiveSnapshot(
                 now=float(now),
                 n_folds=self.n_folds,
                 lane_labels=tuple(self._lane_labels()),
                 bars=tuple(bars),
-                waiting=tuple(f for f, s in self._state.items() if s == "waiting"),
+                waiting=tuple(f for f, s in self._state.items() if s in ("waiting", "interrupted")),
                 completed=tuple(self._completed),
                 states=dict(self._state),
                 errors=dict(self._error),
                 finished=self._ended_at is not None,
                 message=self.message,
+                deaths=tuple(self._deaths),
+                dead_lanes=dict(self._dead),
+                never_started=never,
+                t0=self._t0,
             )
 
     # --- helpers ---------------------------------------------------------------------------
@@ -324,13 +462,22 @@ class LiveRun:
         return max(0.0, self._clock() - t0)
 
     def _lane_for(self, worker):
+        """The lane of ``worker``: its own, else the first dead worker's lane, else a new one."""
         worker = tuple(worker)
         if worker not in self._workers:
-            self._workers[worker] = len(self._workers)
+            free = sorted(self._dead)
+            if free:
+                lane = free[0]
+                del self._dead[lane]
+                self._lane_worker[lane] = worker
+            else:
+                lane = len(self._lane_worker)
+                self._lane_worker.append(worker)
+            self._workers[worker] = lane
         return self._workers[worker]
 
     def _lane_labels(self):
-        workers = sorted(self._workers, key=self._workers.get)
-        by_pid = len({w[1] for w in workers}) == len(workers)
+        workers = self._lane_worker
+        by_pid = len({w[1] for w in self._workers}) == len(self._workers)
         labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
         return labels + [""] * (max(self.n_workers, len(labels)) - len(labels))

@@ -136,10 +136,15 @@ def test_moving_the_sliders_redraws_the_prediction_for_those_settings(explorer):
     assert bars(explorer.predicted_chart.value, "predicted") == list(range(7))
 
 
-def test_the_fold_estimate_comes_from_the_table_then_from_a_measured_run():
-    assert estimate_fold_seconds(Settings(workload="xx-heavy")) == (2.0, "nominal")
+def test_the_fold_estimate_is_timed_on_this_machine_then_taken_from_a_measured_run():
+    from cvkit.datasets import fold_seconds_for
+
+    seconds, source = estimate_fold_seconds(Settings(workload="xx-heavy"))
+    assert source == "timed" and seconds == pytest.approx(fold_seconds_for(cvkit.WORKLOADS["xx-heavy"]), rel=1e-4)
     seconds, source = estimate_fold_seconds(Settings(workload="heavy", folds=2), measured=(0.4, 5))
     assert source == "measured" and seconds == pytest.approx(0.4 * (0.5 / 0.8) ** 2)
+    iris, source = estimate_fold_seconds(Settings(workload="iris", model="RandomForest"))
+    assert source == "timed" and 0 < iris < 5  # timed here, one fold, in CPU seconds
 
 
 def test_a_fold_set_to_fail_fails_only_in_that_fold():
@@ -176,7 +181,7 @@ def test_run_from_the_button_draws_every_finished_fold_and_equals_a_plain_run(ex
     order = ", ".join(map(str, explorer.live.snapshot().completed))
     assert f"results arrived in this order: folds {order}" in explorer.report.value
     assert explorer.report.value.count('class="cvkit-confusion"') == 7  # the sum and one per fold
-    assert "all folds finished" in explorer.status.value
+    assert "all 6 folds finished" in explorer.status.value
     assert not explorer.run_button.disabled and explorer.stop_button.disabled and not explorer.folds.disabled
 
 
@@ -194,6 +199,8 @@ def test_run_returns_at_once_and_stop_keeps_the_finished_folds(explorer):
     result = explorer.wait(120)
     assert any(drawn_running)  # bars were drawn running, before the run ended
     assert "stopped by request" in result.message
+    assert re.search(r"stopped: \d+ of 10 folds finished and kept, \d+ cancelled \(\d+ were running, \d+ had not started\)",
+                     explorer.status.value)
     kept = [f.fold for f in result.finished]
     cancelled = [f.fold for f in result.folds if f.status == "cancelled"]
     assert kept and cancelled and len(kept) + len(cancelled) == 10
@@ -266,16 +273,148 @@ def test_clicking_run_during_a_run_is_refused_with_a_message(explorer):
 
 def test_a_serial_run_becomes_the_speedup_reference_and_fold_times_feed_the_prediction(explorer):
     explorer.set(workload="light", folds=4, n_jobs=1)
-    assert "nominal for this workload" in explorer.note.value
+    assert "a quick timing of one fold on this machine" in explorer.note.value
     serial = click_run(explorer)
     assert "serial run (n_jobs=1)" in explorer.report.value
     explorer.set(n_jobs=2)
-    assert "measured in an earlier run" in explorer.note.value
+    assert "your last run of this workload and model" in explorer.note.value
     parallel = click_run(explorer)
-    assert parallel.complete and "(serial run " in explorer.report.value
-    assert f"/ wall time {parallel.wall_time:.2f} s" in explorer.report.value
+    text = re.sub(r"<[^>]+>", "", explorer.report.value)
+    assert parallel.complete and f"n_jobs=2 took {cvkit.verdicts.fmt_seconds(parallel.wall_time)}" in text
+    assert f"the serial run {cvkit.verdicts.fmt_seconds(serial.wall_time)}" in text
+    assert re.search(r"(faster|slower|about the same)", text) and "Measured on " in text and "load" in text
+    assert "predicted" not in text.split("cvkit-speedup")[-1][:0] and "sum of" not in text
     assert serial.scores.tolist() == parallel.scores.tolist()
     assert [s.n_jobs for s, _ in explorer.history] == [1, 2]
+
+
+def test_the_speedup_line_says_only_what_the_numbers_support():
+    """Issue 19, point 2: no "predicted" above the bound, no "measured" without a serial run, cores counted."""
+    from cvkit import CVResult, FoldResult, TaskTrace
+    from cvkit.verdicts import Machine
+    from cvkit.widgets.report import speedup_text
+
+    folds = [FoldResult(i, score=1.0, trace=TaskTrace(i, "h", 1, 1, "w", 0.0, 1.0)) for i in range(7)]
+    result = CVResult(folds, "f1", np.array([0, 1]), 3, "loky", 3.0)
+    alone = speedup_text(result, cores=2)
+    assert alone.startswith("no speed-up measured: there is no serial run of these settings yet")
+    assert "7 equal folds on 3 workers run in 3 rounds, so at most 2.33× faster" in alone
+    assert "this machine has 2 cores, so at most 2.00×" in alone and "predicted" not in alone
+    m = Machine(2, 0.5, "AMD")
+    line = speedup_text(result, serial=7.2, cores=2, machine=m)
+    assert "n_jobs=3 took 3.00 s, the serial run 7.20 s: n_jobs=3 ran 2.40× faster" in line
+    assert "above the model's limit" in line and "Measured on 2 cores, AMD, load 0.5." in line
+    same = speedup_text(result, serial=3.1, cores=2, machine=m)
+    assert "about the same" in same and "above the model's limit" not in same
+    assert "at most 2.33× faster" in speedup_text(result, serial=6.0, cores=4, machine=m)
+
+
+def test_the_prediction_uses_this_machines_times_and_the_axes_fit_the_run(explorer):
+    """Point 3: measured fold times, workers sharing cores predicted slower, an axis sized to the run."""
+    from cvkit.widgets.settings import timed_fold_seconds
+    from cvkit.widgets.svg import fit_span
+
+    explorer.set(workload="heavy", folds=7, n_jobs=2)
+    per_fold = estimate_fold_seconds(explorer.settings)[0]
+    assert explorer._predicted.tasks[0].duration == pytest.approx(per_fold)
+    assert f"~{per_fold:.2f} s each" in explorer.note.value
+    label = dict((v, k) for k, v in explorer.workload.options)["heavy"]
+    assert label.startswith("synthetic heavy · SVC fold ~") and label.endswith(" here")
+    assert f"{timed_fold_seconds('heavy'):.2f} s" in label
+    cores = cvkit.resolve_n_jobs(-1)
+    explorer.set(n_jobs=4)
+    if cores < 4:
+        assert explorer._predicted.tasks[0].duration == pytest.approx(per_fold * 4 / cores, rel=1e-3)
+        assert f"4 workers on {cores} cores take turns" in explorer.note.value
+    assert fit_span(19.9) == 22.0 and fit_span(62.0) == 70.0
+    span = float(re.search(r'data-span="([\d.]+)"', explorer.predicted_chart.value).group(1))
+    assert explorer._predicted.makespan <= span <= explorer._predicted.makespan * 1.4
+
+
+def test_progress_and_axes_follow_a_settings_change_and_an_empty_chart_has_no_now_line(explorer):
+    """Point 7."""
+    assert 'class="cvkit-now"' not in explorer.live_chart.value
+    click_run(explorer)
+    assert explorer.progress.description == "5/5"
+    explorer.folds.value = 7
+    assert explorer.progress.description == "0/7" and explorer.progress.max == 7 and explorer.progress.value == 0
+    spans = {re.search(r'data-span="([\d.]+)"', c).group(1) for c in
+             (explorer.live_chart.value, explorer.predicted_chart.value)}  # fmt: skip
+    assert len(spans) == 1  # the old measured chart and the new prediction share one axis
+    assert "last run · 5 folds" in explorer.live_chart.value and "settings changed" in explorer.live_chart.value
+
+
+def test_a_stop_before_any_fold_finished_says_so_without_an_empty_confusion_matrix(explorer):
+    """Point 8: the chart title says stopped and how many were cancelled; waiting folds stay drawn."""
+    explorer.set(workload="xx-heavy", folds=10, n_jobs=2)
+    explorer.run()
+    wait_until(lambda: explorer.live.snapshot().count("running") >= 1, what="a running fold")
+    explorer.stop()
+    result = explorer.wait(120)
+    assert not result.finished
+    assert "no confusion matrix: no fold finished" in explorer.report.value
+    assert 'class="cvkit-confusion"' not in explorer.report.value
+    assert "no score: 0 of 10 folds finished, 10 cancelled" in explorer.report.value
+    title = re.search(r'class="cvkit-title"[^>]*>([^<]*)<', explorer.live_chart.value).group(1)
+    assert re.fullmatch(r"stopped · 0 of 10 folds finished, 10 cancelled \(\d+ running, \d+ waiting\)", title)
+    never = explorer.live.snapshot().never_started
+    assert never and bars(explorer.live_chart.value, "cancelled", kind="cvkit-queued") == list(never)
+    assert "0 of 10 folds finished and kept, 10 cancelled" in explorer.status.value
+
+
+def test_stop_starts_a_fresh_pool_in_the_background_so_the_next_run_is_warm(explorer):
+    """Point 10: Stop still kills the pool; a new one starts right after, and the next run's first fold starts soon."""
+    explorer.set(workload="x-heavy", folds=6, n_jobs=2)
+    explorer.run()
+    wait_until(lambda: explorer.live.snapshot().count("running") >= 2, what="two running folds")
+    pids = explorer.live.running_pids()
+    explorer.stop()
+    explorer.wait(120)
+    assert explorer._warming is not None
+    assert "starting a fresh pool of workers in the background" in explorer.status.value
+    explorer._warming.join(60)
+    from cvkit._watchdog import process_alive
+
+    assert not any(process_alive(p) for p in pids)  # Stop killed the old pool
+    assert "a fresh pool of workers is ready for the next Run" in explorer.status.value
+    explorer.set(workload="iris", folds=4)
+    again = click_run(explorer)
+    assert again.complete and min(t.start for t in again.traces) < 0.5  # warm: no 1-4 s of start-up
+
+
+def test_a_worker_killed_from_outside_is_shown_at_once_and_summed_up_at_the_end(explorer):
+    """Point 1: kill -9 of a loky worker mid-run."""
+    import os
+    import signal
+
+    explorer.set(workload="heavy", folds=4, n_jobs=2)
+    statuses = []
+    explorer.status.observe(lambda change: statuses.append((time.perf_counter(), change["new"])), names="value")
+    explorer.run()
+    wait_until(lambda: len(explorer.live.running_pids()) == 2, what="two running folds")
+    victim = min(explorer.live.running_pids())
+    os.kill(victim, signal.SIGKILL)
+    killed = time.perf_counter()
+    result = explorer.wait(180)
+    seen = [t for t, s in statuses if f"died (pid {victim}" in s and t >= killed]
+    assert seen and seen[0] - killed < 1.0
+    snap = explorer.live.snapshot()
+    assert result.complete and snap.interrupted
+    assert all(" running on " in s or "running" not in s.split("·")[1] for _, s in statuses if "died" in s)
+    for _, s in statuses:
+        m = re.search(r"(\d+) running", s)
+        assert m is None or int(m.group(1)) <= 2  # never more running folds than workers
+    assert snap.n_lanes == 2 and "worker 2" not in explorer.live_chart.value
+    folds = snap.interrupted
+    expected = "s " + " and ".join(map(str, folds)) if len(folds) > 1 else " " + str(folds[0])
+    assert f"fold{expected} {'were' if len(folds) > 1 else 'was'} re-run and finished" in explorer.status.value
+    assert "a worker died" in explorer.status.value or "worker processes died" in explorer.status.value
+    assert "all 4 folds finished" in explorer.status.value and "#8a4b00" in explorer.status.value
+    assert explorer.progress.bar_style == "warning"
+    assert bars(explorer.live_chart.value, "interrupted") == sorted(folds)
+    assert bars(explorer.live_chart.value, "done") == [0, 1, 2, 3]
+    assert "cvkit-dead-lane" in explorer.live_chart.value or "cvkit-death" in explorer.live_chart.value
+    assert "re-run and finished" in explorer.report.value
 
 
 def test_repr_picture_and_explore_give_stable_text(explorer, capsys):
@@ -288,11 +427,56 @@ def test_repr_picture_and_explore_give_stable_text(explorer, capsys):
     result = click_run(explorer)
     picture = explorer.picture()
     assert repr(picture) == "<picture: measured and predicted schedules of 5 folds · n_jobs=2 · loky · iris · SVC>"
-    live_part = picture.value[: picture.value.index('<svg class="cvkit-gantt cvkit-predicted"')]
-    assert bars(live_part, "done") == [f.fold for f in result.finished]
+    html = picture._repr_html_()  # plain HTML: GitHub, nbviewer and an HTML export show it
+    live_part = html[: html.index('<svg class="cvkit-gantt cvkit-predicted"')]
+    assert bars(live_part[live_part.index("<svg"):] , "done") == [f.fold for f in result.finished]
     shown = explore(n_jobs=1, folds=3, workload="iris")
     assert isinstance(shown, Explorer)
     assert "Explorer(3 folds · n_jobs=1 · loky · iris · SVC)" in capsys.readouterr().out
+
+
+def test_one_explorer_one_panel_and_a_static_copy_for_readers_without_a_kernel(monkeypatch):
+    """Point 6 and the static picture: displaying the explorer again gives text, not a second panel."""
+    import cvkit.widgets.explorer as module
+
+    shown = []
+    monkeypatch.setattr(module, "display", lambda obj, **kw: shown.append((obj, kw)))
+    updates = []
+    monkeypatch.setattr(module, "update_display", lambda obj, **kw: updates.append((obj, kw)))
+    monkeypatch.setattr("IPython.get_ipython", lambda: object())
+    ex = explore(n_jobs=1, folds=3, workload="iris")
+    assert shown[0][0] is ex.panel and shown[1][1]["display_id"] == ex._display_id
+    again = ex._repr_mimebundle_()
+    assert set(again) == {"text/plain"} and "its panel is shown above" in again["text/plain"]
+    ex.run().wait(60)
+    static = updates[-1][0].data
+    assert 'class="cvkit-static-copy"' in static and bars(static[static.index("<svg"):static.index("</svg>") + 6],
+                                                          "done") == [0, 1, 2]  # fmt: skip
+    assert ".cvkit-static-copy { display: none !important; }" in ex.panel.children[0].value
+
+
+def test_the_panel_is_readable_on_a_projector_and_usable_by_keyboard(explorer):
+    """Points 4, 5 and 9: big text, a colour-blind-safe palette where neighbours differ, a legend, labelled inputs."""
+    from cvkit.widgets.svg import MIN_WIDTH_PX, PALETTE, fold_hex
+
+    assert [fold_hex(i) != fold_hex(i + 1) for i in range(20)] == [True] * 20
+    assert len(set(PALETTE)) == 7
+    svg = explorer.predicted_chart.value + explorer.live_chart.value
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert min(sizes) >= 13 and "max-width:720px" not in svg and f"min-width:{MIN_WIDTH_PX}px" in svg
+    greys = re.findall(r'<text[^>]*fill="#([0-9a-fA-F]{3})"', svg)
+    assert all(g.lower() in ("111", "333", "000", "c00", "b00", "fff") for g in greys), greys
+    for word in ("running", "done", "failed", "interrupted", "cancelled", "now"):
+        assert f">{word}</text>" in explorer.live_chart.value
+    assert ">predicted fold</text>" in explorer.predicted_chart.value and "predicted end (" in svg
+    # inputs with labels (a <label for=...> in the browser), not unnamed sliders; a visible focus ring
+    assert isinstance(explorer.folds, __import__("ipywidgets").BoundedIntText)
+    assert isinstance(explorer.cores, __import__("ipywidgets").Dropdown)
+    style = explorer.panel.children[0].value
+    assert "outline: 3px solid #000" in style and "font-size: 16px" in style
+    # the controls keep their widths at 1024 px: fixed, not shrinkable
+    for w in (explorer.cores, explorer.folds, explorer.workload, explorer.model, explorer.run_button):
+        assert w.layout.flex == "0 0 auto" and w.layout.width.endswith("px")
 
 
 @pytest.mark.filterwarnings("ignore:1 of 4 folds failed:RuntimeWarning")

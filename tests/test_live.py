@@ -90,14 +90,49 @@ def test_threads_of_one_process_get_lanes_labelled_by_thread():
     assert live.snapshot(now=0.1).lane_labels == ("thread 71", "thread 72")
 
 
-def test_a_retry_moves_the_same_bar_and_never_adds_one():
+def test_a_rerun_keeps_the_first_attempt_as_an_interrupted_bar_and_draws_the_second_on_its_lane():
     live = LiveRun(2, n_workers=2)
     start(live, 0, pid=11, at=0.1, attempt=1)
-    start(live, 0, pid=33, at=0.9, attempt=2)  # its worker died; fold 0 runs again elsewhere
+    start(live, 0, pid=33, at=0.9, attempt=2)  # its worker died unseen; fold 0 runs again elsewhere
     snap = live.snapshot(now=1.0)
-    assert [b.fold for b in snap.bars] == [0]
-    bar = snap.bars[0]
-    assert (bar.start, bar.attempt, bar.lane) == (0.9, 2, 1)
+    assert [(b.fold, b.attempt, b.state, b.lane, b.start, b.end) for b in snap.bars] == [
+        (0, 1, "interrupted", 0, 0.1, 0.9),
+        (0, 2, "running", 1, 0.9, 1.0),
+    ]
+    assert snap.interrupted == (0,) and snap.count("running") == 1
+
+
+def test_a_dead_worker_marks_its_lane_dead_and_its_folds_interrupted_and_a_new_worker_takes_the_lane():
+    clock = FakeClock(100.0)
+    live = LiveRun(4, n_workers=2, clock=clock)
+    start(live, 0, pid=11, at=0.0)
+    start(live, 1, pid=12, at=0.0)
+    clock.t = 100.5
+    alive = {11: False, 12: True}
+    deaths = live.check_workers(lambda pid: alive[pid])
+    assert [(d.pid, d.lane, d.folds) for d in deaths] == [(11, 0, (0,))]
+    snap = live.snapshot()
+    assert snap.states[0] == "interrupted" and snap.states[1] == "running"
+    assert snap.dead_lanes == {0: pytest.approx(0.5)} and snap.alive_lanes == 1
+    assert 0 in snap.waiting  # it waits to be re-run
+    assert live.check_workers(lambda pid: alive[pid]) == []  # seen once
+    start(live, 0, pid=21, at=1.0, attempt=2)  # a new worker: it takes the dead lane, no third lane
+    snap = live.snapshot(now=1.2)
+    assert snap.n_lanes == 2 and snap.dead_lanes == {} and snap.lane_labels == ("pid 21", "pid 12")
+    assert [(b.fold, b.attempt, b.state, b.lane) for b in snap.bars] == [
+        (0, 1, "interrupted", 0), (0, 2, "running", 0), (1, 1, "running", 1)]  # fmt: skip
+    done(live, 0, pid=21, begin=1.0, end=1.4)
+    snap = live.snapshot(now=1.5)
+    assert [(b.attempt, b.state) for b in snap.bars if b.fold == 0] == [(1, "interrupted"), (2, "done")]
+    assert snap.states[0] == "done" and snap.interrupted == (0,)
+
+
+def test_the_explorer_own_process_is_never_checked_and_a_stopped_run_is_not_a_death():
+    live = LiveRun(2, n_workers=1)
+    start(live, 0, pid=5, at=0.0)
+    assert live.check_workers(lambda pid: False, own_pid=5) == []
+    live.finish(at=0.2)
+    assert live.worker_died(5) is None
 
 
 def test_results_are_kept_in_completion_order_with_scores_and_errors():
@@ -207,7 +242,7 @@ def test_it_is_thread_safe_while_events_arrive_and_a_view_draws():
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["start", "done"]), st.integers(0, 5), st.integers(1, 3)), max_size=40))
-def test_any_event_order_keeps_one_bar_per_started_fold(events):
+def test_any_event_order_keeps_one_live_bar_per_started_fold(events):
     live = LiveRun(6, n_workers=3)
     t = 0.0
     for kind, fold, pid in events:
@@ -218,7 +253,8 @@ def test_any_event_order_keeps_one_bar_per_started_fold(events):
             done(live, fold, pid=pid, begin=t - 0.05, end=t)
     snap = live.snapshot(now=t + 1)
     folds = [b.fold for b in snap.bars]
-    assert len(folds) == len(set(folds))
+    current = [b.fold for b in snap.bars if b.state != "interrupted"]  # earlier attempts are interrupted bars
+    assert len(current) == len(set(current)) and set(current) == set(folds)
     assert len(snap.completed) == len(set(snap.completed)) == snap.count("done")
     assert set(snap.waiting) | set(folds) == set(range(6))
     assert svg_bars(live_svg(snap)) == folds
@@ -346,8 +382,8 @@ def test_live_svg_marks_each_state_and_draws_now_only_while_running():
 
 
 @pytest.mark.filterwarnings("ignore:1 of 6 folds failed:RuntimeWarning")
-def test_folds_rerun_after_a_worker_died_keep_one_bar_each(iris):
-    """loky: fold 3 kills its worker; the folds running beside it start again (attempt 2) on the same bar."""
+def test_folds_rerun_after_a_worker_died_are_drawn_as_reruns(iris):
+    """loky: fold ``bad`` kills its worker; every attempt is a bar, the earlier ones interrupted."""
     X, y = iris
     bad = next(i for i, (_, test) in enumerate(StratifiedKFold(6).split(X, y)) if 140 in test)
     crasher = FaultyClassifier(SVC(), marked_rows=X[[140]], fault="exit")
@@ -364,7 +400,46 @@ def test_folds_rerun_after_a_worker_died_keep_one_bar_each(iris):
     snap = live.snapshot()
     assert [f.status for f in result.folds] == ["failed" if i == bad else "done" for i in range(6)]
     assert len(starts) > len(set(starts))  # some fold was started more than once
-    assert [b.fold for b in snap.bars] == sorted(set(starts)) == list(range(6))  # still one bar per fold
-    assert max(b.attempt for b in snap.bars) >= 2
+    assert sorted(b.fold for b in snap.bars) == sorted(starts)  # one bar per attempt
+    assert {b.fold for b in snap.bars if b.state == "interrupted"} == {f for f in starts if starts.count(f) > 1}
+    assert [b.fold for b in snap.bars if b.state == "done"] == [f for f in range(6) if f != bad]
     assert snap.errors[bad].startswith("WorkerDied:")
     assert svg_bars(live_svg(snap), "failed") == [bad]
+
+
+def test_a_worker_killed_from_outside_is_seen_within_a_second(iris):
+    """kill -9 of one loky worker mid-run: the background run marks its lane dead and its fold interrupted."""
+    import os
+    import signal
+    import time
+
+    from cvkit.widgets.settings import load_workload
+
+    X, y = load_workload("heavy")
+    seen = []
+
+    def draw(live, final):
+        snap = live.snapshot()
+        if snap.deaths and not seen:
+            seen.append((time.perf_counter(), snap))
+
+    run = BackgroundRun(SVC(), X, y, draw=draw, cv=4, n_jobs=2, backend="loky").start()
+    deadline = time.monotonic() + 60
+    while not run.live.running_pids() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    victim = sorted(run.live.running_pids())[0]
+    os.kill(victim, signal.SIGKILL)
+    killed = time.perf_counter()
+    result = run.wait(180)
+    assert seen, "the death was never drawn"
+    when, snap = seen[0]
+    assert when - killed < 1.0
+    assert victim in {d.pid for d in snap.deaths}
+    assert any(b.state == "interrupted" for b in snap.bars)
+    final = run.live.snapshot()
+    assert result.complete and final.interrupted  # re-run and finished
+    assert all(final.states[f] == "done" for f in final.interrupted)
+    assert {b.fold for b in final.bars if b.state == "done"} == set(range(4))
+    assert final.n_lanes == 2 and final.alive_lanes == 2  # new workers took the dead workers' lanes
+    svg = live_svg(snap)
+    assert 'class="cvkit-dead-lane"' in svg and "died" in svg and svg_bars(svg, "interrupted")

@@ -1,25 +1,47 @@
 """The live explorer: a panel of controls that runs cross-validation folds and draws them as they start and finish."""
 
+import os
 import statistics
 import threading
+import time
 
 import ipywidgets as widgets
 import joblib
-from IPython.display import display
+from IPython.display import HTML, display, update_display
 
 from ..background import BackgroundRun
 from ..live import LiveRun
 from ..schedule import predict_schedule
+from ..verdicts import machine
 from .report import report_html
 from .settings import CORES, FOLDS, MODELS, WORKLOADS, Settings, backend_choices, estimate_fold_seconds, \
-    load_workload, make_estimator
-from .svg import live_svg, nice_span, schedule_svg
+    load_workload, make_estimator, workload_label
+from .svg import fit_span, live_svg, schedule_svg
 
 __all__ = ["Explorer", "explore"]
 
 #: Redraws per second while a run goes on (and at most one per ``1 / MAX_RATE`` s when events come fast).
 RATE = 4
 MAX_RATE = 10
+
+#: The panel's style: text readable on a projector, a focus ring that shows, charts that scroll rather than shrink.
+#: It also hides the explorer's static copy (see :meth:`Explorer.show`) wherever the live panel is drawn.
+_STYLE = """<style>
+.cvkit-explorer { font-size: 16px; max-width: 1140px; }
+.cvkit-explorer .widget-label, .cvkit-explorer select, .cvkit-explorer input, .cvkit-explorer button,
+.cvkit-explorer .widget-html-content { font-size: 16px !important; color: #111; }
+.cvkit-explorer .widget-label { font-weight: bold; }
+.cvkit-explorer .cvkit-row { flex-wrap: wrap; gap: 4px 12px; }
+.cvkit-explorer .cvkit-row > * { flex: 0 0 auto; }
+.cvkit-explorer .widget-inline-hbox { height: auto; min-height: 32px; }
+.cvkit-explorer select, .cvkit-explorer input:not([type=checkbox]), .cvkit-explorer button { height: 32px !important; }
+.cvkit-explorer button:focus, .cvkit-explorer select:focus, .cvkit-explorer input:focus {
+  outline: 3px solid #000 !important; outline-offset: 2px !important; box-shadow: 0 0 0 6px #ffd33d !important; }
+.cvkit-explorer button:disabled { opacity: 0.55; }
+.cvkit-explorer .cvkit-status { min-height: 3.2em; line-height: 1.5; }
+.cvkit-explorer .cvkit-chart { overflow-x: auto; }
+.cvkit-static-copy { display: none !important; }
+</style>"""
 
 
 class _Panel(widgets.VBox):
@@ -33,15 +55,17 @@ class _Panel(widgets.VBox):
         return repr(self._owner)
 
 
-class _Picture(widgets.HTML):
-    """A frozen copy of the explorer's charts; its plain-text form is one stable line."""
+class _Picture:
+    """A frozen copy of the explorer's charts: plain HTML (an inline SVG), so it shows in any notebook viewer."""
 
-    def __init__(self, text, **kwargs):
-        super().__init__(**kwargs)
-        self._text = text
+    def __init__(self, text, html):
+        self._text, self.value = text, html
 
     def __repr__(self):
         return self._text
+
+    def _repr_html_(self):
+        return f'<div class="cvkit-picture" style="max-width:1100px">{self.value}</div>'
 
 
 class Explorer:
@@ -58,10 +82,15 @@ class Explorer:
         Make this fold's model raise on purpose (the "a fold fails" checkbox).
 
     Every setting is checked at once: a bad value raises ValueError naming it
-    and what is allowed. Display the explorer (last line of a cell, or
-    :func:`explore`) to get the panel. From Python, :meth:`set`, :meth:`run`,
-    :meth:`stop`, :meth:`wait` do what the controls do, and :attr:`result`
-    is the last run's :class:`cvkit.CVResult`.
+    and what is allowed. Display the explorer (:func:`explore`, or the last
+    line of a cell) to get the panel; it is shown once per explorer (a second
+    display gives one line of text; :meth:`show` draws it again). From Python,
+    :meth:`set`, :meth:`run`, :meth:`stop`, :meth:`wait` do what the controls do,
+    and :attr:`result` is the last run's :class:`cvkit.CVResult`.
+
+    The predicted chart uses fold times measured on this machine: the last run
+    of the same workload and model, else a quick timing of one fold made when
+    the workload is chosen (:func:`cvkit.widgets.settings.timed_fold_seconds`).
 
     Attributes
     ----------
@@ -78,7 +107,7 @@ class Explorer:
     --------
     >>> ex = Explorer(n_jobs=1, folds=3, workload="iris")
     >>> result = ex.run().wait(timeout=60)
-    >>> result.complete, ex.live.snapshot().count("done"), "all folds finished" in ex.status.value
+    >>> result.complete, ex.live.snapshot().count("done"), "all 3 folds finished" in ex.status.value
     (True, 3, True)
     >>> Explorer(folds=25)
     Traceback (most recent call last):
@@ -93,46 +122,57 @@ class Explorer:
         self._fail_index = 1 if fail_fold is None else fail_fold
         self._lock = threading.RLock()  # one thread at a time writes to the widgets
         self._run = None
+        self._run_settings = None
         self._settings = first
         self._predicted = None
-        self._estimate = (0.0, "nominal")
+        self._estimate = (0.0, "timed", 1.0)
         self._measured = {}  # (workload, model) -> (median fold seconds, folds)
         self._serial = {}  # (workload, model, folds, fail_fold) -> serial CVResult
+        self._warming = None  # the thread that starts a fresh pool after a Stop
+        self._shown = False
+        self._display_id = f"cvkit-explorer-{id(self):x}"
+        self._static_shown = False
         self.result = None
         self.live = None
         self.history = []
         self.error = None
 
-        style = {"description_width": "70px"}
-        self.cores = widgets.SelectionSlider(
+        def box(width):
+            return widgets.Layout(width=width, flex="0 0 auto")
+
+        style = {"description_width": "90px"}
+        self.cores = widgets.Dropdown(
             options=[(str(c), c) if c > 0 else (f"-1 (all {cores})", -1) for c in CORES],
-            value=first.n_jobs, description="cores", continuous_update=False, style=style,
-            layout=widgets.Layout(width="330px"),
+            value=first.n_jobs, description="cores", style=style, layout=box("230px"),
+            tooltip="n_jobs: how many workers run the folds",
         )  # fmt: skip
-        self.folds = widgets.IntSlider(
-            value=first.folds, min=FOLDS[0], max=FOLDS[1], description="folds", continuous_update=False,
-            style=style, layout=widgets.Layout(width="330px"),
+        self.folds = widgets.BoundedIntText(
+            value=first.folds, min=FOLDS[0], max=FOLDS[1], step=1, description="folds", continuous_update=True,
+            style=style, layout=box("230px"), tooltip=f"number of folds, {FOLDS[0]} to {FOLDS[1]}",
         )  # fmt: skip
         self.backend = widgets.Dropdown(options=backend_choices(), value=first.backend, description="backend",
-                                        style=style, layout=widgets.Layout(width="230px"))  # fmt: skip
+                                        style=style, layout=box("270px"))  # fmt: skip
         self.workload = widgets.Dropdown(
-            options=[(label, key) for key, (_, _, label) in WORKLOADS.items()], value=first.workload,
-            description="workload", style=style, layout=widgets.Layout(width="330px"),
+            options=[(workload_label(key), key) for key in WORKLOADS], value=first.workload,
+            description="workload", style=style, layout=box("470px"),
         )  # fmt: skip
         self.model = widgets.Dropdown(options=[(label, key) for key, label in MODELS.items()], value=first.model,
-                                      description="model", style=style, layout=widgets.Layout(width="330px"))
-        self.fail = widgets.Checkbox(value=fail_fold is not None, description="", indent=False,
-                                     layout=widgets.Layout(width="230px"))  # fmt: skip
+                                      description="model", style=style, layout=box("470px"))  # fmt: skip
+        self.fail = widgets.Checkbox(value=fail_fold is not None, description="", indent=False, layout=box("270px"))
         self.run_button = widgets.Button(description="Run", button_style="success", icon="play",
-                                         tooltip="run the folds with these settings")  # fmt: skip
+                                         tooltip="run the folds with these settings", layout=box("110px"))
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True,
-                                          tooltip="cancel the folds not started; keep the finished ones")
+                                          tooltip="cancel the folds not started; keep the finished ones",
+                                          layout=box("110px"))  # fmt: skip
         self.progress = widgets.IntProgress(value=0, min=0, max=first.folds, description="0/" + str(first.folds),
-                                            style={"description_width": "50px"})  # fmt: skip
-        self.status = widgets.HTML(value="press Run")
+                                            style={"description_width": "60px"}, layout=box("300px"))
+        self.status = widgets.HTML(value="press Run", layout=widgets.Layout(width="100%"))
+        self.status.add_class("cvkit-status")
         self.note = widgets.HTML()
-        self.live_chart = widgets.HTML()
-        self.predicted_chart = widgets.HTML()
+        self.live_chart = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.predicted_chart = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.live_chart.add_class("cvkit-chart")
+        self.predicted_chart.add_class("cvkit-chart")
         self.report = widgets.HTML()
         self._controls = (self.cores, self.folds, self.backend, self.workload, self.model, self.fail)
 
@@ -141,13 +181,20 @@ class Explorer:
         self.run_button.on_click(lambda _: self._safe_run())
         self.stop_button.on_click(lambda _: self.stop())
 
+        def row(children):
+            r = widgets.HBox(children, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+            r.add_class("cvkit-row")
+            return r
+
         self.panel = _Panel(
             self,
             children=[
-                widgets.HBox([self.cores, self.backend, self.fail]),
-                widgets.HBox([self.folds, self.workload, self.model]),
-                widgets.HBox([self.run_button, self.stop_button, self.progress, self.status],
-                             layout=widgets.Layout(align_items="center")),  # fmt: skip
+                widgets.HTML(_STYLE),
+                row([self.cores, self.folds, self.backend]),
+                row([self.workload, self.fail]),
+                row([self.model]),
+                row([self.run_button, self.stop_button, self.progress]),
+                self.status,
                 self.note,
                 self.live_chart,
                 self.predicted_chart,
@@ -162,7 +209,41 @@ class Explorer:
         return f"Explorer({self.settings.describe()})"
 
     def _repr_mimebundle_(self, **kwargs):
+        if self._shown:  # one explorer, one panel: `explorer` after `explorer = explore()` is one line
+            return {"text/plain": f"{self!r} (its panel is shown above; explorer.show() draws it again)"}
+        self._shown = True
         return self.panel._repr_mimebundle_(**kwargs)
+
+    def show(self):
+        """Display the panel, and under it a static copy of its charts for readers without a kernel.
+
+        The static copy (plain HTML with inline SVG) is hidden wherever the live
+        panel is drawn, and shown by GitHub, nbviewer or an HTML export, which
+        cannot draw widgets. It is updated at the end of every run.
+        """
+        from IPython import get_ipython
+
+        if get_ipython() is None:  # plain Python: nothing to draw
+            print(repr(self))
+            return self
+        self._shown = True
+        display(self.panel)
+        display(HTML(self._static_html()), display_id=self._display_id)
+        self._static_shown = True
+        return self
+
+    def _static_html(self):
+        """The charts, status and report as plain HTML: what a reader without a kernel sees."""
+        status = f'<div style="font-size:16px;margin:4px 0">{self.status.value}</div>'
+        return (f'<div class="cvkit-static-copy" style="max-width:1100px">'
+                f"{status}{self.live_chart.value}{self.predicted_chart.value}{self.report.value}</div>")  # fmt: skip
+
+    def _update_static(self):
+        if self._static_shown:
+            try:
+                update_display(HTML(self._static_html()), display_id=self._display_id)
+            except Exception:  # noqa: BLE001 - the static copy is a courtesy; never break a run for it
+                pass
 
     @property
     def settings(self):
@@ -192,49 +273,81 @@ class Explorer:
         current = self.settings.__dict__ | values
         checked = Settings(**current)
         with self._lock:
-            if checked.fail_fold is not None:
-                self._fail_index = checked.fail_fold
-            self.cores.value, self.folds.value = checked.n_jobs, checked.folds
-            self.backend.value, self.workload.value, self.model.value = checked.backend, checked.workload, checked.model
-            self.fail.value = checked.fail_fold is not None
+            self._quiet = True
+            try:
+                if checked.fail_fold is not None:
+                    self._fail_index = checked.fail_fold
+                self.cores.value, self.folds.value = checked.n_jobs, checked.folds
+                self.backend.value, self.workload.value = checked.backend, checked.workload
+                self.model.value = checked.model
+                self.fail.value = checked.fail_fold is not None
+            finally:
+                self._quiet = False
         self._on_settings_change()
         return self
 
+    _quiet = False
+
+    def _estimate_for(self, settings):
+        """(fold seconds on a free core, source, slow-down factor when workers outnumber cores)."""
+        seconds, source = estimate_fold_seconds(settings, self._measured.get((settings.workload, settings.model)))
+        cores = joblib.cpu_count()
+        share = max(1.0, settings.n_workers / cores) if settings.n_jobs != 1 else 1.0
+        return seconds, source, share
+
     def _on_settings_change(self, change=None):
-        if self.running:
+        if self.running or self._quiet:
             return  # the run keeps the prediction it started with; a change counts from the next Run
         settings = self.settings
-        seconds, source = estimate_fold_seconds(settings, self._measured.get((settings.workload, settings.model)))
-        self._settings, self._estimate = settings, (seconds, source)
+        seconds, source, share = self._estimate_for(settings)
+        self._settings, self._estimate = settings, (seconds, source, share)
         self._predicted = predict_schedule(
-            [seconds] * settings.folds,
+            [seconds * share] * settings.folds,
             settings.n_workers,
             batch_size=1 if settings.backend == "threading" else "auto",
         )
         with self._lock:
             self.fail.description = f"fold {min(self._fail_index, settings.folds - 1)} fails (demo)"
+            where = ("your last run of this workload and model" if source == "measured"
+                     else "a quick timing of one fold on this machine")  # fmt: skip
+            predicted = (f"The prediction uses {settings.folds} equal folds of ~{_seconds(seconds)} each, from {where}"
+                         "; it does not count starting the workers.")  # fmt: skip
+            if share > 1:
+                predicted += (f" {settings.n_workers} workers on {joblib.cpu_count()} cores take turns, so each fold"
+                              f" is predicted {share:.2f}× longer ({_seconds(seconds * share)}).")  # fmt: skip
             note = settings.cores_note()
-            predicted = (f"Predicted with {settings.folds} equal folds of ~{_seconds(seconds)} each "
-                         f"({'measured in an earlier run' if source == 'measured' else 'nominal for this workload'}); "
-                         "the model gives every worker a core of its own.")  # fmt: skip
-            self.note.value = f'<div style="font-size:12px;color:#555">{predicted} {note}</div>'
-            self.predicted_chart.value = schedule_svg(self._predicted, span=self._span(None),
-                                                      title=self._predicted_title())  # fmt: skip
-            if not self.running and self.live is None:
-                self.live_chart.value = live_svg(LiveRun(settings.folds, settings.n_workers).snapshot(now=0.0),
-                                                 span=self._span(None), title="measured · press Run")
+            here = machine()
+            if here.load == here.load and here.load > here.cores:  # NaN-safe: no load average on some systems
+                note += (f" This machine is busy now ({here}): folds may take longer than predicted, and the"
+                         " prediction learns from your last run.")  # fmt: skip
+            self.note.value = f'<div style="font-size:15px;color:#222;line-height:1.4">{predicted} {note}</div>'
+            # Stale indicators go: the progress counts the new folds, the old chart shares the new axis.
+            self.progress.max, self.progress.value, self.progress.bar_style = settings.folds, 0, ""
+            self.progress.description = f"0/{settings.folds}"
+            if self.live is None:
+                snap = LiveRun(settings.folds, settings.n_workers).snapshot(now=0.0)
+                span = self._span(None)
+                self.live_chart.value = live_svg(snap, span=span, title="measured · press Run")
+            else:
+                snap = self.live.snapshot()
+                span = self._span(snap)
+                changed = self._run_settings != settings
+                title = f"last run · {self._run_settings.describe()}" + (" (settings changed: press Run)"
+                                                                         if changed else "")  # fmt: skip
+                self.live_chart.value = live_svg(snap, span=span, title=title)
+            self.predicted_chart.value = schedule_svg(self._predicted, span=span, title=self._predicted_title())
 
     def _predicted_title(self):
         s = self._settings
-        per_fold = _seconds(self._estimate[0])
-        return f"predicted · {s.folds} folds on {s.n_workers} workers ({s.backend}, ~{per_fold}/fold)"
+        seconds, _, share = self._estimate
+        return f"predicted · {s.folds} folds on {s.n_workers} workers ({s.backend}, ~{_seconds(seconds * share)}/fold)"
 
     def _span(self, snapshot):
-        """Seconds the time axes cover: past the prediction's end, "now" and every bar; one round number."""
+        """Seconds both time axes cover: the prediction's end, "now" and every bar, rounded up a little."""
         end = self._predicted.makespan
         if snapshot is not None:
             end = max([end, snapshot.now, *(b.end for b in snapshot.bars)])
-        return nice_span(max(end, 1e-3) * 1.05)
+        return fit_span(max(end, 1e-3))
 
     # --- running ----------------------------------------------------------------------------------
     def _safe_run(self):
@@ -261,8 +374,9 @@ class Explorer:
         estimator = make_estimator(settings, X, y)
         self._on_settings_change()
         live = LiveRun(settings.folds, settings.n_workers)
+        warming = self._warming if self._warming is not None and self._warming.is_alive() else None
         run = BackgroundRun(
-            estimator, X, y, live=live, draw=self._draw, interval=1 / RATE, min_gap=1 / MAX_RATE,
+            estimator, X, y, live=live, draw=self._draw, interval=1 / RATE, min_gap=1 / MAX_RATE, after=warming,
             cv=settings.folds, n_jobs=settings.n_jobs, backend=settings.backend,
         )  # fmt: skip
         with self._lock:
@@ -276,11 +390,16 @@ class Explorer:
             self.status.value = f"running {_esc(settings.describe())} …"
             self.report.value = ""
             self._draw_charts(live.snapshot(now=0.0), final=False)
+        self.stop_button.focus()  # the focus follows the action: Enter on Run, then Enter stops
         run.start()
         return self
 
     def stop(self):
-        """Stop the run in progress (the Stop button): folds not started are cancelled, finished ones kept."""
+        """Stop the run in progress (the Stop button): folds not started are cancelled, finished ones kept.
+
+        Stop kills the pool of workers (that is how the running folds end); a
+        fresh pool is started in the background at once, so the next Run is warm.
+        """
         run = self._run
         if run is None or not run.running:
             return self
@@ -298,7 +417,9 @@ class Explorer:
         """
         if self._run is None:
             return self.result
-        return self._run.wait(timeout)
+        result = self._run.wait(timeout)
+        self._update_static()  # from the cell that waits: every notebook client records it
+        return result
 
     # --- drawing (called by the run's ticker and run threads, never at the same time) --------------
     def _draw(self, live, final):
@@ -311,37 +432,82 @@ class Explorer:
             if final:
                 self._finish(snap)
             else:
-                running, waiting = snap.count("running"), len(snap.waiting)
-                failed = f", {snap.count('failed')} failed" if snap.count("failed") else ""
-                stopping = "stopping · " if self._run is not None and self._run.stop_event.is_set() else ""
-                starting = ""
-                if not snap.bars and snap.now > 0.3 and self._run_settings.n_jobs != 1:
-                    starting = {
-                        "loky": " (starting worker processes: each new one imports scikit-learn first)",
-                        "multiprocessing": " (starting worker processes: each new one imports scikit-learn first)",
-                        "dask": " (starting the Dask cluster or reaching it)",
-                    }.get(self._run_settings.backend, "")
-                error = ""
-                if snap.errors:  # the first failed fold, in one short line, while the others go on
-                    fold = min(snap.errors)
-                    text = snap.errors[fold] if len(snap.errors[fold]) <= 90 else snap.errors[fold][:89] + "…"
-                    error = f' · <span style="color:#b00">fold {fold} failed: {_esc(text)}</span>'
-                self.status.value = (f"{stopping}{done - snap.count('failed')} done{failed}, {running} running, "
-                                     f"{waiting} waiting · {snap.now:.1f} s{starting}{error}")  # fmt: skip
+                self.status.value = self._running_status(snap)
+
+    def _running_status(self, snap):
+        done = len(snap.completed)
+        running, waiting = snap.count("running"), len(snap.waiting)
+        failed = f", {snap.count('failed')} failed" if snap.count("failed") else ""
+        stopping = "stopping · " if self._run is not None and self._run.stop_event.is_set() else ""
+        starting = ""
+        if not snap.bars and snap.now > 0.3 and self._run_settings.n_jobs != 1:
+            starting = {
+                "loky": " (starting worker processes: each new one imports scikit-learn first)",
+                "multiprocessing": " (starting worker processes: each new one imports scikit-learn first)",
+                "dask": " (starting the Dask cluster or reaching it)",
+            }.get(self._run_settings.backend, "")
+        died = ""
+        if snap.deaths:
+            pids = ", ".join(str(d.pid) for d in snap.deaths)
+            held = sorted({f for d in snap.deaths for f in d.folds})
+            again = [f for f in held if snap.states[f] == "interrupted"]
+            died = (f'<b style="color:#b00">worker{"s" if len(snap.deaths) > 1 else ""} died (pid {pids})'
+                    f"{': fold' + ('s ' if len(held) > 1 else ' ') + _and(held) + ' interrupted' if held else ''}"
+                    f"{', waiting to be re-run' if again else ''}</b> · ")  # fmt: skip
+            alive = f" on {snap.alive_lanes} live worker{'s' if snap.alive_lanes != 1 else ''}"
+        else:
+            alive = ""
+        error = ""
+        if snap.errors:  # the first failed fold, in one short line, while the others go on
+            fold = min(snap.errors)
+            text = snap.errors[fold] if len(snap.errors[fold]) <= 90 else snap.errors[fold][:89] + "…"
+            error = f' · <span style="color:#b00">fold {fold} failed: {_esc(text)}</span>'
+        return (f"{stopping}{died}{done - snap.count('failed')} done{failed}, {running} running{alive}, "
+                f"{waiting} waiting · {snap.now:.1f} s{starting}{error}")  # fmt: skip
 
     def _draw_charts(self, snap, final):
         span = self._span(snap)
-        title = None
-        if final:
-            title = f"measured · {self._run_settings.describe()}"
-        self.live_chart.value = live_svg(snap, span=span, title=title)
+        self.live_chart.value = live_svg(snap, span=span, title=self._live_title(snap) if final else None)
         self.predicted_chart.value = schedule_svg(
-            self._predicted, span=span, now=None if final else snap.now, title=self._predicted_title()
-        )
+            self._predicted, span=span, now=None if final or not (snap.bars or snap.now > 0) else snap.now,
+            title=self._predicted_title(),
+        )  # fmt: skip
+
+    def _live_title(self, snap):
+        if snap.count("cancelled"):
+            return None  # live_svg's own title says "stopped", how many finished and how many were cancelled
+        return f"measured · {self._run_settings.describe()}"
+
+    def _death_note(self, snap):
+        """What the dead workers did to the run, in one sentence, or ""."""
+        folds = snap.interrupted
+        if not folds and not snap.deaths:
+            return ""
+        if snap.deaths:
+            pids = ", ".join(str(d.pid) for d in snap.deaths)
+            head = (f"a worker died (pid {pids} ended at {min(d.at for d in snap.deaths):.1f} s)"
+                    if len(snap.deaths) == 1 else
+                    f"{len(snap.deaths)} worker processes died (pids {pids}, from {min(d.at for d in snap.deaths):.1f} s)")
+        else:
+            head = "a worker was lost"
+        fates = {}
+        for f in folds:
+            fates.setdefault(snap.states[f], []).append(f)
+        words = {"done": "were re-run and finished", "failed": "were re-run and failed",
+                 "cancelled": "were cancelled before they finished"}  # fmt: skip
+        parts = []
+        for state in ("done", "failed", "cancelled"):
+            if state in fates:
+                fs = fates[state]
+                verb = words[state] if len(fs) > 1 else words[state].replace("were", "was")
+                parts.append(f"fold{'s' if len(fs) > 1 else ''} {_and(fs)} {verb}")
+        return f"{head}; " + "; ".join(parts) if parts else head
 
     def _finish(self, snap):
         run, settings = self._run, self._run_settings
         result = run.result
+        note = self._death_note(snap)
+        stopped = run.stop_event.is_set()
         if result is None:
             self.error = run.error
             self.status.value = f'<span style="color:#b00">Run failed: {_esc(run.error)}</span>'
@@ -349,47 +515,107 @@ class Explorer:
         else:
             self.result = result
             self.history.append((settings, result))
-            self._remember(settings, result)
+            self._remember(settings, result, clean=not snap.deaths and not snap.interrupted)
             serial = self._serial.get((settings.workload, settings.model, settings.folds, settings.fail_fold))
-            colour = "#b00" if snap.count("failed") else "#333"
-            message = f"{_esc(result.message)} · {result.wall_time:.2f} s"
-            self.status.value = f'<span style="color:{colour}">{message}</span>'
             failed = snap.count("failed")
-            self.progress.bar_style = "success" if result.complete else ("danger" if failed else "warning")
+            if stopped:
+                message = self._stop_message(snap)
+            elif result.complete:
+                message = f"all {result.n_splits} folds finished"
+            else:
+                message = result.message
+            if note:
+                message = f"{note} · {message}"
+            colour = "#b00" if failed else ("#8a4b00" if note or stopped else "#111")
+            self.status.value = (f'<span style="color:{colour}"><b>{_esc(message)}</b> · '
+                                 f"{result.wall_time:.2f} s</span>")  # fmt: skip
+            self.progress.bar_style = "success" if result.complete and not note else (
+                "danger" if failed else "warning")  # fmt: skip
             self.report.value = report_html(result, serial=serial if serial is not result else None,
-                                            completion_order=snap.completed)  # fmt: skip
+                                            completion_order=snap.completed, note=note or None)  # fmt: skip
         for control in self._controls:
             control.disabled = False
         self.run_button.disabled, self.stop_button.disabled = False, True
+        self.run_button.focus()  # back to Run: the keyboard user is where the next action is
+        if stopped and settings.n_jobs != 1 and settings.backend == "loky":
+            self._warm_again(settings.n_workers, snap_pids=self.live.worker_pids() - {os.getpid()})
+        self._update_static()
 
-    def _remember(self, settings, result):
+    def _stop_message(self, snap):
+        finished = snap.count("done") + snap.count("failed")
+        cancelled = snap.count("cancelled")
+        never = len(snap.never_started)
+        return (f"stopped: {finished} of {snap.n_folds} folds finished and kept, {cancelled} cancelled "
+                f"({cancelled - never} were running, {never} had not started)")  # fmt: skip
+
+    def _warm_again(self, n_workers, snap_pids=()):
+        """Start a fresh pool in the background after a Stop (which killed the old one): the next Run is warm."""
+
+        def warm():
+            from .._watchdog import process_alive
+            from ..speedup import warm_workers
+
+            deadline = time.monotonic() + 10  # let the old pool finish dying first: loky must not reuse it
+            while any(process_alive(p) for p in snap_pids) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            try:  # and its manager thread, which still clears the old pool's queue (joblib/loky internals)
+                from joblib.externals.loky import reusable_executor
+
+                executor = getattr(reusable_executor, "_executor", None)
+                flags = getattr(executor, "_flags", None)
+                manager = getattr(executor, "_executor_manager_thread", None)
+                if flags is not None and (flags.shutdown or flags.broken is not None) and manager is not None:
+                    manager.join(max(0.0, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - internals moved: the short pause below still helps
+                pass
+            time.sleep(0.3)
+
+            try:
+                warm_workers(n_workers, "loky")
+            except Exception:  # noqa: BLE001 - a failed warm-up only means a cold next run
+                return
+            with self._lock:
+                starting = " · starting a fresh pool of workers in the background"
+                if not self.running and self.status.value.endswith(starting):
+                    self.status.value = (self.status.value[: -len(starting)]
+                                         + " · a fresh pool of workers is ready for the next Run")  # fmt: skip
+                    self._update_static()
+
+        self.status.value += " · starting a fresh pool of workers in the background"
+        self._warming = threading.Thread(target=warm, name="cvkit-warm-pool", daemon=True)
+        self._warming.start()
+
+    def _remember(self, settings, result, clean=True):
         """Keep a measured fold time for the next prediction, and a serial run as the speed-up reference."""
         durations = [f.trace.duration for f in result.finished if f.trace is not None]
-        if durations and settings.n_workers <= joblib.cpu_count():  # folds sharing cores run slower: not a fold time
+        # folds sharing cores run slower: not a fold time; a run with dead workers neither
+        if durations and clean and settings.n_workers <= joblib.cpu_count():
             self._measured[(settings.workload, settings.model)] = (statistics.median(durations), settings.folds)
         if settings.n_jobs == 1 and result.complete:
             self._serial[(settings.workload, settings.model, settings.folds, settings.fail_fold)] = result
 
     # --- for the lesson -------------------------------------------------------------------------------
     def picture(self):
-        """A frozen copy of the last run's charts (measured above predicted), to keep in a cell's output."""
+        """A frozen copy of the last run's charts (measured above predicted) as plain HTML, to keep in an output."""
         if self.live is None or not self.live.finished:
             raise RuntimeError("no finished run to picture; allowed: picture() after a run ended (wait()).")
         snap = self.live.snapshot()
         span = self._span(snap)
         settings = self._run_settings
-        html = (live_svg(snap, span=span, title=f"measured · {settings.describe()}")
+        title = self._live_title(snap) or None
+        html = (live_svg(snap, span=span, title=title)
                 + schedule_svg(self._predicted, span=span, title=self._predicted_title()))  # fmt: skip
-        return _Picture(f"<picture: measured and predicted schedules of {settings.describe()}>", value=html)
+        return _Picture(f"<picture: measured and predicted schedules of {settings.describe()}>", html)
 
 
 def explore(**settings):
     """Show an :class:`Explorer` panel with these initial settings and return it (assign it: ``ex = explore()``).
 
-    Keyword arguments are :class:`Explorer`'s (n_jobs, folds, backend, workload, model, fail_fold).
+    Keyword arguments are :class:`Explorer`'s (n_jobs, folds, backend, workload, model, fail_fold). Under the
+    panel, a static copy of its charts is kept for readers without a kernel (see :meth:`Explorer.show`).
     """
     explorer = Explorer(**settings)
-    display(explorer)
+    explorer.show()
     return explorer
 
 
@@ -397,7 +623,13 @@ def _seconds(x):
     return f"{x * 1000:.0f} ms" if x < 0.1 else f"{x:.2f} s"
 
 
+def _and(items):
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _esc(x):
     from html import escape
 
     return escape(str(x))
+

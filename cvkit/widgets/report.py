@@ -5,45 +5,70 @@ from html import escape
 
 import numpy as np
 
-from ..schedule import speedup_bound, speedup_summary
+from ..schedule import speedup_bound
 
 __all__ = ["report_html", "speedup_text"]
 
-_TABLE = 'style="border-collapse:collapse;font-size:12px;margin:2px 10px 6px 0"'
+_TABLE = 'style="border-collapse:collapse;font-size:14px;margin:2px 10px 6px 0"'
 _CELL = 'style="border:1px solid #ccc;padding:1px 6px;text-align:right"'
 _HEAD = 'style="border:1px solid #ccc;padding:1px 6px;background:#f2f2f2"'
 
 
-def speedup_text(result, serial=None):
-    """One sentence on the run's speed-up: measured, predicted by the model, and the bound; or why there is none.
+def speedup_text(result, serial=None, *, cores=None, machine=None):
+    """What the run's timing supports, in one or two sentences, computed from the numbers it is about.
+
+    * The model's limit: ``k`` equal folds on ``w`` workers run in ceil(k / w)
+      rounds, so at most k / ceil(k / w) times faster, and never more than
+      this machine's cores.
+    * A measured speed-up only against a real serial run of the same settings
+      (``serial``), judged with :func:`cvkit.verdicts.compare_times` (faster /
+      slower / about the same, with the machine's cores and load). Without
+      one, no measured figure: the sum of this run's own fold times is not a
+      serial reference (folds that share cores each run slower).
 
     Parameters
     ----------
     result : CVResult
     serial : CVResult or float, optional
-        A serial run of the same folds (or its wall time) to measure against;
-        without it the reference is the sum of this run's fold times.
+        A complete serial run of the same settings, or its wall time.
+    cores : int, optional
+        This machine's cores (default: ``joblib.cpu_count()``).
+    machine : cvkit.verdicts.Machine, optional
+        Printed with a measured comparison (default: :func:`cvkit.verdicts.machine` now).
 
     Examples
     --------
     >>> from cvkit import CVResult, FoldResult
     >>> speedup_text(CVResult([FoldResult(0), FoldResult(1)], "f1", np.array([0, 1]), 1, "serial", 0.5))
-    'serial run (n_jobs=1): the reference for speed-ups; no speed-up to report.'
+    'serial run (n_jobs=1): the reference for the speed-up of later parallel runs of these settings.'
     """
-    if int(result.n_jobs or 1) == 1:
-        return "serial run (n_jobs=1): the reference for speed-ups; no speed-up to report."
-    bound = speedup_bound(result.n_splits, int(result.n_jobs))
+    import joblib
+
+    from ..verdicts import compare_times
+
+    cores = joblib.cpu_count() if cores is None else int(cores)
+    n_jobs = int(result.n_jobs or 1)
+    if n_jobs == 1:
+        return "serial run (n_jobs=1): the reference for the speed-up of later parallel runs of these settings."
+    k = result.n_splits
+    rounds = math.ceil(k / n_jobs)
+    bound = speedup_bound(k, n_jobs)
+    limit = min(bound, cores)
+    model = f"Model: {k} equal folds on {n_jobs} workers run in {rounds} rounds, so at most {bound:.2f}× faster"
+    if cores < n_jobs:
+        model += f"; this machine has {cores} core{'s' if cores > 1 else ''}, so at most {limit:.2f}×"
     if any(f.trace is None for f in result.folds):
-        return (
-            f"speed-up not measured: not every fold ran (bound for {result.n_splits} folds on "
-            f"{result.n_jobs} workers: {bound:.2f}×)."
-        )
-    s = speedup_summary(result, serial=serial)
-    return (
-        f"measured speed-up {s.measured:.2f}× ({s.serial_reference} {s.serial_time:.2f} s / wall time "
-        f"{s.wall_time:.2f} s) · predicted {s.predicted:.2f}× · bound {s.bound:.2f}× "
-        f"({result.n_splits} folds on {result.n_jobs} workers)"
-    )
+        return f"no speed-up measured: not every fold ran. {model}."
+    if serial is None:
+        return (f"no speed-up measured: there is no serial run of these settings yet (set cores to 1 and Run). "
+                f"{model}.")  # fmt: skip
+    serial_time = float(getattr(serial, "wall_time", serial))
+    c = compare_times(result.wall_time, serial_time, f"n_jobs={n_jobs}", "the serial run", machine=machine)
+    text = f"{c.sentence()}. {model}."
+    if c.speedup > limit * (1 + c.noise):
+        text += (" The measured figure is above the model's limit by more than noise: the serial run was slowed"
+                 " by other work; run both again.")  # fmt: skip
+    return f"{text} Measured on {c.machine}."
 
 
 def _fmt(x, digits=3):
@@ -57,12 +82,12 @@ def _matrix(matrix, labels, caption):
         for lab, row in zip(labels, matrix)
     )
     return (
-        f'<table class="cvkit-confusion" {_TABLE}><caption style="font-size:11px;text-align:left">'
+        f'<table class="cvkit-confusion" {_TABLE}><caption style="font-size:14px;text-align:left">'
         f"{escape(caption)}</caption><tr><th {_HEAD}>true \\ pred</th>{head}</tr>{rows}</table>"
     )
 
 
-def report_html(result, *, serial=None, completion_order=None):
+def report_html(result, *, serial=None, completion_order=None, note=None, cores=None):
     """The results of a finished (or stopped) run as one HTML fragment.
 
     Parameters
@@ -72,6 +97,8 @@ def report_html(result, *, serial=None, completion_order=None):
         A serial run of the same settings, for an honest measured speed-up (see :func:`speedup_text`).
     completion_order : sequence of int, optional
         Folds in the order their results arrived (the explorer's live record).
+    note : str, optional
+        One more line under the message (the explorer's account of dead workers and re-runs).
 
     Returns
     -------
@@ -110,19 +137,32 @@ def report_html(result, *, serial=None, completion_order=None):
         f"<th {_HEAD}>duration (s)</th><th {_HEAD}>error</th></tr>{''.join(rows)}</table>"
     )
     labels = list(result.labels)
-    finished = result.finished
+    finished = [f for f in result.folds if f.status == "done" and f.confusion_matrix is not None]
     matrices = "".join(_matrix(f.confusion_matrix, labels, f"fold {f.fold}") for f in finished)
-    summed = _matrix(result.confusion_matrix_sum, labels, f"sum over {len(finished)} finished folds")
+    summed = _matrix(result.confusion_matrix_sum, labels, f"sum over {len(finished)} finished folds") if finished \
+        else '<div class="cvkit-no-matrix">no confusion matrix: no fold finished.</div>'  # fmt: skip
     order = ""
     if completion_order:
         order = f"<div>results arrived in this order: folds {', '.join(map(str, completion_order))}</div>"
     scores = result.scores[~np.isnan(result.scores)]
-    stats = f"{scoring} = {scores.mean():.3f} ± {scores.std():.3f}" if len(scores) else f"{scoring}: no fold finished"
+    counts = {s: sum(f.status == s for f in result.folds) for s in ("done", "failed", "cancelled")}
+    parts = [f"{counts['done']} of {result.n_splits} folds finished"]
+    if counts["failed"]:
+        parts.append(f"{counts['failed']} failed")
+    if counts["cancelled"]:
+        parts.append(f"{counts['cancelled']} cancelled")
+    tally = ", ".join(parts)
+    if len(scores):
+        stats = f"{scoring} = {scores.mean():.3f} ± {scores.std():.3f} over {len(scores)}/{result.n_splits} folds"
+    else:
+        stats = f"no score: {tally}"
+    extra = f" ({tally})" if len(scores) and len(scores) < result.n_splits else ""
+    note_html = f'<div class="cvkit-note"><b>{escape(note)}</b></div>' if note else ""
     return (
-        '<div class="cvkit-report" style="font-size:13px">'
-        f"<div><b>{escape(result.message)}</b></div>"
-        f"<div>{stats} over {len(scores)}/{result.n_splits} folds · wall time {result.wall_time:.2f} s "
+        '<div class="cvkit-report" style="font-size:15px;line-height:1.4">'
+        f"<div><b>{escape(result.message)}</b></div>{note_html}"
+        f"<div>{stats}{extra} · wall time {result.wall_time:.2f} s "
         f"· backend {escape(result.backend)}, n_jobs={result.n_jobs}</div>"
-        f'<div class="cvkit-speedup">{escape(speedup_text(result, serial))}</div>{order}{table}'
+        f'<div class="cvkit-speedup">{escape(speedup_text(result, serial, cores=cores))}</div>{order}{table}'
         f'<div style="display:flex;flex-wrap:wrap;align-items:flex-start">{summed}{matrices}</div></div>'
     )

@@ -23,6 +23,8 @@ __all__ = [
     "failing_row",
     "load_workload",
     "make_estimator",
+    "timed_fold_seconds",
+    "workload_label",
 ]
 
 #: n_jobs choices: 1 (the plain serial loop) to 4 workers, and -1 (one per core).
@@ -31,15 +33,16 @@ CORES = (1, 2, 3, 4, -1)
 #: Smallest and largest number of folds.
 FOLDS = (2, 20)
 
-#: Workload name -> (dataset, synthetic size or None, label). Sizes are cvkit.WORKLOADS'.
+#: Workload name -> (dataset, synthetic size or None, name). Sizes are cvkit.WORKLOADS'. The labels the panel
+#: shows add the time one SVC fold takes on this machine (:func:`workload_label`).
 WORKLOADS = {
-    "iris": ("iris", None, "iris (150 rows, a few ms)"),
-    "digits": ("digits", None, "digits (1797 rows, ~30 ms)"),
-    "light": ("synthetic", "light", "synthetic light (~20 ms)"),
-    "medium": ("synthetic", "medium", "synthetic medium (~0.12 s)"),
-    "heavy": ("synthetic", "heavy", "synthetic heavy (~0.45 s)"),
-    "x-heavy": ("synthetic", "x-heavy", "synthetic x-heavy (~1 s)"),
-    "xx-heavy": ("synthetic", "xx-heavy", "synthetic xx-heavy (~2 s)"),
+    "iris": ("iris", None, "iris (150 rows)"),
+    "digits": ("digits", None, "digits (1797 rows)"),
+    "light": ("synthetic", "light", "synthetic light"),
+    "medium": ("synthetic", "medium", "synthetic medium"),
+    "heavy": ("synthetic", "heavy", "synthetic heavy"),
+    "x-heavy": ("synthetic", "x-heavy", "synthetic x-heavy"),
+    "xx-heavy": ("synthetic", "xx-heavy", "synthetic xx-heavy"),
 }
 
 #: Model name -> label. Fold times in the workload labels are the SVC's.
@@ -48,17 +51,6 @@ MODELS = {
     "LogisticRegression": "LogisticRegression (scaled)",
     "RandomForest": "RandomForest (50 trees, n_jobs=1)",
 }
-
-# Rough seconds per fold with 5 folds on one free core (SVC: the WORKLOADS notes; others measured once on a
-# 2-core machine). Only used until a run of the same workload and model has been measured.
-_NOMINAL = {
-    "SVC": {"iris": 0.005, "digits": 0.03, "light": 0.02, "medium": 0.12, "heavy": 0.45, "x-heavy": 1.0,
-            "xx-heavy": 2.0},
-    "LogisticRegression": {"iris": 0.01, "digits": 0.4, "light": 0.03, "medium": 0.08, "heavy": 0.15,
-                           "x-heavy": 0.25, "xx-heavy": 0.35},
-    "RandomForest": {"iris": 0.07, "digits": 0.15, "light": 0.15, "medium": 0.5, "heavy": 1.0, "x-heavy": 1.4,
-                     "xx-heavy": 2.0},
-}  # fmt: skip
 
 # How fold time grows with the training set: an RBF SVC fit is about quadratic in the rows, the others about linear.
 _GROWTH = {"SVC": 2.0, "LogisticRegression": 1.0, "RandomForest": 1.0}
@@ -152,9 +144,9 @@ class Settings:
             return f"n_jobs=-1 means one worker per core: {cores} on this machine."
         if self.n_jobs > cores:
             return (
-                f"n_jobs={self.n_jobs} is more workers than this machine's {cores} cores: they take turns on the "
-                "cores, so each fold runs slower and the run is no faster than with "
-                f"{cores} workers."
+                f"n_jobs={self.n_jobs} is more workers than this machine's {cores} core{'s' if cores > 1 else ''}: "
+                f"they take turns on the cores, so each fold runs slower, and the model expects no gain over "
+                f"{cores} worker{'s' if cores > 1 else ''}."
             )
         return ""
 
@@ -220,33 +212,82 @@ def make_estimator(settings, X=None, y=None):
     return FaultyClassifier(model, marked_rows=X[[row]], fault="raise")
 
 
+def _fmt(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
+
+
+@lru_cache(maxsize=32)
+def timed_fold_seconds(workload, model="SVC"):
+    """Seconds one fold of ``workload`` with ``model`` takes on this machine (5 folds' training size), timed here.
+
+    SVC on synthetic data: :func:`cvkit.datasets.fold_seconds_for` (one cached
+    ~0.2 s calibration per process). Anything else: the fastest of up to three
+    runs of one fold, in CPU time (:func:`cvkit.verdicts.best_time`), so a busy
+    core does not inflate it. Cached per process.
+
+    >>> 0 < timed_fold_seconds("iris") < 1
+    True
+    """
+    from sklearn.metrics import f1_score
+
+    from .. import WORKLOADS as ROWS
+    from ..datasets import fold_seconds_for
+    from ..verdicts import best_time
+
+    check_choice("workload", workload, tuple(WORKLOADS))
+    check_choice("model", model, tuple(MODELS))
+    dataset, size, _ = WORKLOADS[workload]
+    if model == "SVC" and dataset == "synthetic":
+        return float(fold_seconds_for(ROWS[size]))
+    X, y = load_workload(workload)
+    train, test = next(StratifiedKFold(5).split(X, y))
+    estimator = make_estimator(Settings(model=model, workload=workload))
+
+    def one_fold():
+        fitted = estimator.fit(X[train], y[train])
+        f1_score(y[test], fitted.predict(X[test]), average="weighted")
+
+    seconds, _ = best_time(one_fold, repeats=3, budget=1.0, cpu=True)
+    return float(seconds)
+
+
+def workload_label(workload):
+    """The workload's name and how long one SVC fold of it takes on this machine (timed: :func:`timed_fold_seconds`).
+
+    >>> workload_label("iris").startswith("iris (150 rows) · SVC fold ~")
+    True
+    """
+    return f"{WORKLOADS[workload][2]} · SVC fold ~{_fmt(timed_fold_seconds(workload, 'SVC'))} here"
+
+
 def estimate_fold_seconds(settings, measured=None):
-    """Seconds one fold of these settings should take on a free core, and where the figure comes from.
+    """Seconds one fold of these settings should take on a free core of this machine, and where the figure comes from.
 
     Parameters
     ----------
     settings : Settings
     measured : tuple (seconds, folds), optional
-        The median fold time of an earlier run of the same workload and model,
-        and its number of folds. Preferred over the nominal table.
+        The median fold time of an earlier run of the same workload and model
+        on this machine, and its number of folds. Preferred over the timing.
 
     Returns
     -------
     (float, str)
-        The estimate, and "measured" or "nominal". A run with another number
+        The estimate, and "measured" (an earlier run) or "timed" (a quick timing
+        of one fold here, :func:`timed_fold_seconds`). A run with another number
         of folds is scaled by its training-set size ((k - 1) / k of the rows).
 
     Examples
     --------
-    >>> estimate_fold_seconds(Settings(workload="heavy", folds=5))
-    (0.45, 'nominal')
     >>> round(estimate_fold_seconds(Settings(workload="heavy", folds=10), measured=(0.5, 5))[0], 3)
     0.633
+    >>> estimate_fold_seconds(Settings(workload="iris"))[1]
+    'timed'
     """
     if measured is not None:
         seconds, folds, source = float(measured[0]), int(measured[1]), "measured"
     else:
-        seconds, folds, source = _NOMINAL[settings.model][settings.workload], 5, "nominal"
+        seconds, folds, source = timed_fold_seconds(settings.workload, settings.model), 5, "timed"
     ratio = ((settings.folds - 1) / settings.folds) / ((folds - 1) / folds)
     seconds *= ratio ** _GROWTH[settings.model]
     return (round(seconds, 6) if math.isfinite(seconds) else 0.0), source
