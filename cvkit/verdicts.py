@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from numbers import Real
 
 __all__ = [
-    "NOISE", "Machine", "machine", "other_programs_cpu", "best_time", "judge", "speedup_limit", "Comparison", "compare_times", "fmt_seconds",
+    "NOISE", "Machine", "machine", "watch_machine", "other_programs_cpu", "best_time", "judge", "speedup_limit",
+    "Comparison", "compare_times", "fmt_seconds",
 ]
 
 #: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".
@@ -137,10 +138,18 @@ def machine():
         load = os.getloadavg()[0]
     except (OSError, AttributeError):
         load = float("nan")
+    now = time.monotonic()
+    if now - _last_sample[0] > SAMPLE_MAX_AGE:  # a widget redrawing on every click need not wait each time
+        _last_sample[:] = [now, other_programs_cpu()]
     return Machine(
         cores=joblib.cpu_count(), load=float(load), cpu=_cpu_model(), system_cores=os.cpu_count(),
-        others=other_programs_cpu(),
+        others=_last_sample[1],
     )  # fmt: skip
+
+
+#: Seconds for which :func:`machine` reuses its last sample of other programs' CPU use.
+SAMPLE_MAX_AGE = 1.0
+_last_sample = [-math.inf, float("nan")]  # [when, cores used by other programs]
 
 
 def _tree_cpu_seconds(process):
@@ -157,6 +166,56 @@ def _tree_cpu_seconds(process):
     return total
 
 
+class watch_machine:
+    """Measure what other programs did *during* a block of code: ``with watch_machine() as watch: ...``.
+
+    A timing is distorted by what ran while it ran, not by what runs when its
+    verdict is printed. After the block, ``watch.machine`` is a
+    :class:`Machine` whose :attr:`~Machine.others` is the cores' worth of CPU
+    that other programs (not this process nor its workers) used over the
+    whole block; pass it to :func:`speedup_limit` and :func:`compare_times`.
+
+    Examples
+    --------
+    >>> with watch_machine() as watch:
+    ...     _ = sum(range(100_000))
+    >>> watch.machine.cores >= 1 and watch.machine.others >= 0
+    True
+    """
+
+    def __enter__(self):
+        self._start = _cpu_sample()
+        self.machine = None
+        return self
+
+    def __exit__(self, *exc):
+        end = _cpu_sample()
+        base = machine()
+        others = float("nan") if self._start is None or end is None else _others_between(self._start, end)
+        self.machine = Machine(base.cores, base.load, base.cpu, base.system_cores, others)
+        return False
+
+
+def _cpu_sample():
+    """(system CPU times, our process tree's CPU seconds, clock), or None where psutil cannot read them."""
+    import psutil
+
+    try:
+        return psutil.cpu_times(), _tree_cpu_seconds(psutil.Process()), time.perf_counter()
+    except (psutil.Error, OSError, AttributeError):
+        return None
+
+
+def _others_between(start, end):
+    """Cores' worth of CPU used by other programs between two :func:`_cpu_sample` readings."""
+
+    def busy(t):
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+    (system0, ours0, t0), (system1, ours1, t1) = start, end
+    return max(0.0, (busy(system1) - busy(system0) - (ours1 - ours0)) / max(t1 - t0, 1e-9))
+
+
 def other_programs_cpu(sample=0.1):
     """Cores' worth of CPU used by other programs during ``sample`` seconds: the system's busy time minus ours.
 
@@ -167,20 +226,10 @@ def other_programs_cpu(sample=0.1):
     >>> 0 <= other_programs_cpu() <= (os.cpu_count() or 1) + 0.5
     True
     """
-    import psutil
-
-    try:
-        me = psutil.Process()
-        system0, ours0, t0 = psutil.cpu_times(), _tree_cpu_seconds(me), time.perf_counter()
-        time.sleep(sample)
-        system1, ours1, t1 = psutil.cpu_times(), _tree_cpu_seconds(me), time.perf_counter()
-    except (psutil.Error, OSError, AttributeError):
-        return float("nan")
-
-    def busy(t):
-        return sum(t) - t.idle - getattr(t, "iowait", 0.0)
-
-    return max(0.0, (busy(system1) - busy(system0) - (ours1 - ours0)) / (t1 - t0))
+    start = _cpu_sample()
+    time.sleep(sample)
+    end = _cpu_sample()
+    return float("nan") if start is None or end is None else _others_between(start, end)
 
 
 _machine_now = machine  # compare_times's ``machine`` argument hides the function's name

@@ -317,9 +317,9 @@ class Explorer:
                               f" is predicted {share:.2f}× longer ({_seconds(seconds * share)}).")  # fmt: skip
             note = settings.cores_note()
             here = machine()
-            if here.load == here.load and here.load > here.cores:  # NaN-safe: no load average on some systems
-                note += (f" This machine is busy now ({here}): folds may take longer than predicted, and the"
-                         " prediction learns from your last run.")  # fmt: skip
+            if here.busy:  # other programs (not this kernel nor its workers) hold half the cores or more
+                note += (f" Other programs keep this machine busy now ({here}): folds may take longer than"
+                         " predicted, and the prediction learns from your last run.")  # fmt: skip
             self.note.value = f'<div style="font-size:15px;color:#222;line-height:1.4">{predicted} {note}</div>'
             # Stale indicators go: the progress counts the new folds, the old chart shares the new axis.
             self.progress.max, self.progress.value, self.progress.bar_style = settings.folds, 0, ""
