@@ -37,19 +37,26 @@ def fingerprint(X):
 class SlowModel(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """A classifier whose fit and predict take a while, as on real data, and that says whose model predicted.
 
-    ``fit`` fits a clone of ``estimator``, stores it together with the
-    fingerprint of the training rows in one step, then waits ``fit_pause``
-    seconds; ``predict`` takes the stored model, waits ``predict_pause``
-    seconds, then predicts with it. The waits release the GIL, as libsvm does
-    while it fits an SVC: they make two threads that share one ``SlowModel``
-    interleave the same way every time, where real estimators would interleave
-    at random (or crash on a half-updated model).
+    ``fit`` fits a clone of ``estimator`` and stores it together with the
+    fingerprint of the training rows in one step; ``predict`` takes the stored
+    model and predicts with it. Two threads that share one ``SlowModel``
+    interleave the same way every time, on any machine and under any load:
+    they meet twice, without timing margins. After storing its model, a thread
+    waits until the other thread has stored its own (the second store replaces
+    the first); in ``predict`` each takes the stored model, then waits until
+    the other has taken it too. So both folds of a pair predict with the model
+    fitted last. A thread with no partner (the last fold of an odd number, a
+    process worker with its own copy, a serial loop) waits ``fit_pause`` for
+    one to come, ``predict_pause`` in ``predict``, and goes on alone, as a
+    fit on real data takes a while. Real estimators interleave at random (or
+    crash on a half-updated model); this one makes the pitfall repeatable.
 
     Parameters
     ----------
     estimator : classifier
     fit_pause, predict_pause : float
-        Seconds.
+        Seconds a thread with no partner waits in ``fit`` (for a partner to
+        start) and in ``predict``.
 
     Attributes
     ----------
@@ -75,18 +82,36 @@ class SlowModel(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.predict_pause = predict_pause
 
     def fit(self, X, y):
-        """Fit a clone of ``estimator`` on ``X, y``, keep it, then wait ``fit_pause`` seconds."""
-        model = clone(self.estimator).fit(X, y)
-        self.state_ = (fingerprint(X), model)  # one assignment: a reader sees the old or the new model, whole
-        time.sleep(self.fit_pause)
+        """Fit a clone of ``estimator`` on ``X, y``, store it, then wait for a partner thread to store its own."""
+        meeting = self._meeting()
+        with meeting.cond:
+            meeting.fitting += 1
+            meeting.cond.notify_all()  # a thread waiting alone now waits for this one
+        try:
+            model = clone(self.estimator).fit(X, y)
+        except BaseException:
+            with meeting.cond:
+                meeting.fitting -= 1
+                meeting.cond.notify_all()
+            raise
+        with meeting.cond:
+            self.state_ = (fingerprint(X), model)  # one assignment: a reader sees the old or the new model, whole
+            meeting.fitting -= 1
+            self._local().pair = meeting.pair_up(self.fit_pause)
         return self
 
     def predict(self, X):
-        """Take the model stored now, wait ``predict_pause`` seconds, then predict with it."""
+        """Take the model stored now, wait until the partner thread has taken it too, then predict with it."""
         check_is_fitted(self, "state_")
-        fitted_on, model = self.state_
-        self._local().predicted_with = fitted_on
-        time.sleep(self.predict_pause)
+        meeting = self._meeting()
+        local = self._local()
+        with meeting.cond:
+            fitted_on, model = self.state_
+            pair, local.pair = getattr(local, "pair", None), None
+            local.predicted_with = fitted_on
+            partnered = pair is not None and meeting.both_read(pair)
+        if not partnered:
+            time.sleep(self.predict_pause)
         return model.predict(X)
 
     @property
@@ -110,10 +135,64 @@ class SlowModel(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 local = self.__dict__.setdefault("_thread_local", threading.local())
         return local
 
+    def _meeting(self):
+        meeting = self.__dict__.get("_meeting_point")
+        if meeting is None:
+            with _LOCAL_LOCK:
+                meeting = self.__dict__.setdefault("_meeting_point", _MeetingPoint())
+        return meeting
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_thread_local", None)  # per-thread records stay in their process
+        state.pop("_meeting_point", None)  # a copy in another process meets no thread of this one
         return state
+
+
+class _MeetingPoint:
+    """Where threads sharing one :class:`SlowModel` pair up: after storing their fits, and after reading the model."""
+
+    #: Seconds a thread waits for a partner that is fitting before it gives up (a partner that never comes).
+    SAFETY = 30.0
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.fitting = 0  # threads between the start of their fit and storing their model
+        self.open = None  # the pair of a thread that stored its model and waits for a partner
+
+    def pair_up(self, pause):
+        """Called holding ``cond`` after storing: return this thread's pair (a dict), or None if it goes alone.
+
+        A thread waits while another thread is fitting (it will store next),
+        and otherwise at most ``pause`` seconds for one to start.
+        """
+        if self.open is not None:
+            pair, self.open = self.open, None
+            pair["members"] += 1
+            self.cond.notify_all()
+            return pair
+        pair = {"members": 1, "read": 0}
+        self.open = pair
+        start = time.monotonic()
+        while pair["members"] < 2:
+            waited = time.monotonic() - start
+            if self.fitting > 0 and waited < self.SAFETY:
+                self.cond.wait(self.SAFETY - waited)
+            elif waited < pause:
+                self.cond.wait(pause - waited)
+            else:
+                self.open = None  # nobody came: go on alone
+                return None
+        return pair
+
+    def both_read(self, pair):
+        """Called holding ``cond`` after reading the model: wait until the partner has read it too."""
+        pair["read"] += 1
+        self.cond.notify_all()
+        deadline = time.monotonic() + self.SAFETY
+        while pair["read"] < 2 and time.monotonic() < deadline:
+            self.cond.wait(deadline - time.monotonic())
+        return True
 
 
 def answer_task(model, X, y, train, test):
@@ -210,7 +289,8 @@ def run_fold_task(task, estimator, X, y, *, cv=5, backend=None, n_jobs=2, fit_pa
     once, as the widely shared answer creates its global estimator once. With
     threads and the answer's task, two folds running at the same time fit the
     same object: the second fit replaces the first before the first fold
-    predicts, so one fold of each pair is predicted by the other's model.
+    predicts, so one fold of each pair is predicted by the other's model, on
+    every run (see :class:`SlowModel`).
 
     Parameters
     ----------
@@ -224,8 +304,9 @@ def run_fold_task(task, estimator, X, y, *, cv=5, backend=None, n_jobs=2, fit_pa
         None: the backend of an enclosing ``joblib.parallel_config`` (else loky).
     n_jobs : int, default 2
     fit_pause, predict_pause : float
-        See :class:`SlowModel`; keep ``predict_pause`` well above the jitter
-        of thread start-up (~ms) for a repeatable interleaving.
+        See :class:`SlowModel`: how long a fold with no partner thread waits
+        for one (``fit_pause``) before it goes on alone. The threads' pairing
+        does not depend on them.
 
     Returns
     -------

@@ -3,6 +3,7 @@
 import copy
 import os
 import statistics
+import tempfile
 import threading
 import time
 from contextlib import contextmanager, nullcontext
@@ -170,6 +171,21 @@ def _identity():
     return _here()
 
 
+def _one_each(folder, n_tasks, timeout=30.0):
+    """A no-op task that holds its worker until all ``n_tasks`` tasks have started, so each runs on its own worker.
+
+    Each task leaves a file in ``folder`` and waits (at most ``timeout`` s)
+    until ``n_tasks`` files are there: a worker holding one task cannot take
+    another, so with ``n_tasks`` workers every worker starts (and imports)
+    exactly one, however late the others came up.
+    """
+    open(os.path.join(folder, f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"), "w").close()
+    deadline = time.monotonic() + timeout
+    while len(os.listdir(folder)) < n_tasks and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return _here()
+
+
 @dataclass(frozen=True)
 class Startup:
     """A first call and a warm call to the same backend, in seconds.
@@ -210,7 +226,10 @@ def measure_startup(backend=None, n_jobs=None, *, repeats=5):
     """Time a first call of ``n_jobs`` no-op tasks on ``backend``, then the same call warm.
 
     For loky the running workers are stopped first (see :func:`shutdown_workers`),
-    so the first call really starts processes. Threading starts a thread pool
+    so the first call really starts processes. Each task holds its worker
+    until all ``n_jobs`` tasks have started, so every worker runs one (and
+    imports cvkit and scikit-learn in the first call), not the first worker
+    up all of them. Threading starts a thread pool
     and multiprocessing a process pool at every call: for them the first call
     is like the others.
 
@@ -245,9 +264,10 @@ def measure_startup(backend=None, n_jobs=None, *, repeats=5):
     times = []
     with backend_context(backend):
         for _ in range(repeats + 1):
-            t = time.perf_counter()
-            Parallel(n_jobs=workers)(delayed(_identity)() for _ in range(workers))
-            times.append(time.perf_counter() - t)
+            with tempfile.TemporaryDirectory(prefix="cvkit-startup-") as folder:
+                t = time.perf_counter()
+                Parallel(n_jobs=workers)(delayed(_one_each)(folder, workers) for _ in range(workers))
+                times.append(time.perf_counter() - t)
     return Startup(name, workers, times[0], statistics.median(times[1:]))
 
 

@@ -94,3 +94,28 @@ def test_non_functions_get_a_hint(answer):
     feedback = check_fold_task(answer)
     assert feedback.status == "wrong" and "not a function" in feedback.message
     assert "answer = fold_task" in feedback.hint
+
+
+def test_the_shared_model_fails_even_when_one_thread_is_starved(monkeypatch):
+    """A busy hub can hold one thread up far longer than SlowModel's pauses: the wrong answer must still fail."""
+    import time
+
+    import cvkit.exercises.lesson05 as lesson05
+
+    calls = [0]
+    lock = threading.Lock()
+
+    class StarvedSVC(SVC):
+        def fit(self, X, y, sample_weight=None):
+            with lock:
+                calls[0] += 1
+                slow = calls[0] % 2 == 0
+            if slow:
+                time.sleep(0.3)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(lesson05, "SVC", StarvedSVC)
+    feedback = check_fold_task(answer_task)
+    assert feedback.status == "wrong", feedback
+    assert feedback.message.startswith("2 of 4 folds were predicted by a model fitted on another fold's rows")
+    assert check_fold_task(clone_task).correct

@@ -1,7 +1,12 @@
 """The shared-estimator pitfall: wrong under threads, lucky under loky, right with a clone — the same every run."""
 
+import contextlib
+import os
 import pickle
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -123,3 +128,94 @@ def test_bad_input_is_refused_before_running(tiny):
         run_fold_task(answer_task, SVC(), X, y, cv=1)
     with pytest.raises(ValueError, match="backend='thread' is not allowed"):
         run_fold_task(answer_task, SVC(), X, y, backend="thread")
+
+
+@contextlib.contextmanager
+def _spinning(n=2):
+    """``n`` CPU-bound processes running (every core busy on a 2-core machine), killed afterwards."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        time.sleep(0.2)  # let them start spinning
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+        for spinner in spinners:
+            spinner.wait()
+
+
+@contextlib.contextmanager
+def _one_core(pin):
+    """Pin this thread (and the threads and processes it starts) to one core, as ``taskset -c 0`` would."""
+    if not pin or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+@pytest.mark.parametrize("pin", [False, True], ids=["all cores", "one core"])
+def test_threads_interleave_the_same_way_with_every_core_busy(pin, tiny):
+    """The lesson's counts are facts, not luck: the same 10 times while 2 other processes spin, on 1 core or all."""
+    X, y = tiny
+    outcomes = set()
+    with _one_core(pin), _spinning(2):
+        for _ in range(10):
+            run = run_fold_task(answer_task, SVC(), X, y, cv=5, backend="threading", n_jobs=2)
+            pairs_ok = all(run.predicted_by[f] in ({0, 1} if f < 2 else {2, 3}) - {f} for f in run.foreign_predictions)
+            outcomes.add((run.same_as_serial, len(run.foreign_predictions), run.model_fitted_on, pairs_ok))
+    assert outcomes == {(False, 2, 4, True)}
+
+
+@pytest.mark.parametrize("pin", [False, True], ids=["all cores", "one core"])
+def test_the_exercise_check_cannot_be_passed_by_the_shared_model_on_a_busy_machine(pin):
+    from cvkit.exercises.lesson05 import check_fold_task
+
+    with _one_core(pin), _spinning(2):
+        for _ in range(5):
+            feedback = check_fold_task(answer_task)
+            assert feedback.status == "wrong", feedback
+            assert feedback.message.startswith("2 of 4 folds were predicted by a model fitted on another fold's rows")
+        assert check_fold_task(clone_task).correct
+
+
+def test_a_thread_alone_waits_the_pauses_and_goes_on(tiny):
+    """No partner (the last odd fold, a process worker's own copy): fit waits fit_pause, predict predict_pause."""
+    X, y = tiny
+    model = SlowModel(SVC(), fit_pause=0.2, predict_pause=0.1)
+    start = time.perf_counter()
+    model.fit(X, y)
+    fitted = time.perf_counter()
+    model.predict(X[:5])
+    done = time.perf_counter()
+    assert 0.2 <= fitted - start < 5 and 0.1 <= done - fitted < 5
+    assert model.predicted_with_ == fingerprint(X)
+
+
+_starve_lock = threading.Lock()
+_starve_calls = [0]
+
+
+class _StarvedSVC(SVC):
+    """An SVC whose every second fit is held up 0.3 s, longer than SlowModel's pauses: a thread starved of a core."""
+
+    def fit(self, X, y, sample_weight=None):
+        with _starve_lock:
+            n = _starve_calls[0]
+            _starve_calls[0] += 1
+        if n % 2:
+            time.sleep(0.3)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_the_interleaving_does_not_rest_on_timing_margins(tiny):
+    """One thread of each pair far slower than the pauses (as on a busy hub): the pair still meets the same way."""
+    X, y = tiny
+    _starve_calls[0] = 0
+    run = run_fold_task(answer_task, _StarvedSVC(), X, y, cv=4, backend="threading", n_jobs=2)
+    assert not run.same_as_serial and len(run.foreign_predictions) == 2
+    assert run.model_fitted_on in (2, 3)
