@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-SCRIPTS = ["_common", "bench_folds", "bench_dispatch", "bench_notebooks"]
+SCRIPTS = ["_common", "bench_folds", "bench_dispatch", "bench_notebooks", "bench_search_view"]
 
 
 def load(name):

@@ -1,0 +1,491 @@
+"""A live view of scikit-learn's own search: which worker ran each (candidate, fold) fit of a GridSearchCV, and when.
+
+scikit-learn 1.9's experimental callback API (:mod:`sklearn.callback`) calls a
+callback's ``on_fit_task_begin`` and ``on_fit_task_end`` around every
+(candidate, fold) task of ``GridSearchCV`` / ``RandomizedSearchCV``, in
+whichever worker runs it. :class:`SearchRecorder` is such a callback: each hook
+reads the clock (:func:`cvkit.trace.now`) and the worker's pid and thread id,
+and ships a small message to the parent process through scikit-learn's own
+transport (``sklearn.callback._transport``, the channel its ``ProgressBar``
+uses: a local socket from a loky worker, a direct call in the parent's
+threads). So the parent sees every task start and end *while* the search runs.
+
+How a task's place in the grid is known
+---------------------------------------
+The search makes one sub-task per (candidate, fold) pair, numbered in the
+order of ``itertools.product(candidates, folds)``: task ``k`` is candidate
+``k // n_splits``, fold ``k % n_splits`` (``n_splits`` is the search's
+``n_splits_``, set before the tasks start). After the cross-validation the
+search refits the best candidate on all the data, in the parent process: that
+task is recorded too, with ``kind="refit"``, the best candidate and no fold.
+
+How a failed fit is known
+-------------------------
+scikit-learn calls ``on_fit_task_end`` in a ``finally`` clause, with no word
+about an error. With ``error_score=np.nan`` the error is caught before that, and
+the only trace of it is ``_fit_and_score``'s own ``result["fit_error"]``; the
+recorder reads that local variable of the calling frame (an internal detail of
+scikit-learn 1.9: if it ever moves, tasks are recorded "done", never wrongly
+"failed"). A task still running when the search's ``fit`` returns or raises is
+recorded "failed".
+
+Examples
+--------
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.model_selection import GridSearchCV
+>>> from sklearn.svm import SVC
+>>> X, y = load_iris(return_X_y=True)
+>>> search = GridSearchCV(SVC(), {"C": [0.1, 1.0]}, cv=3, n_jobs=1)
+>>> tasks = watch_search(search, X, y)
+>>> [(t.kind, t.candidate, t.fold, t.state) for t in tasks][:3]
+[('fit', 0, 0, 'done'), ('fit', 0, 1, 'done'), ('fit', 0, 2, 'done')]
+>>> tasks[-1].kind, tasks[-1].candidate == int(search.best_index_), len(tasks)
+('refit', True, 7)
+"""
+
+import os
+import socket
+import sys
+import threading
+from dataclasses import dataclass, replace
+
+from .trace import now
+
+__all__ = ["TASK_STATES", "SearchRecorder", "SearchTask", "watch_search"]
+
+#: What a recorded task can be.
+TASK_STATES = ("running", "done", "failed")
+
+#: scikit-learn's names for the tasks the recorder keeps (sklearn/model_selection/_search.py).
+_EVALUATION = "candidate-split-evaluation"
+_REFIT = "refit-with-best-params"
+_KINDS = {_EVALUATION: "fit", _REFIT: "refit"}
+
+_HOST = socket.gethostname()
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class SearchTask:
+    """One fit task of a search: its place in the grid, the worker that ran it, when, and how it ended.
+
+    Attributes
+    ----------
+    task : int
+        The task's number: ``candidate * n_splits + fold`` for a cross-validation fit
+        (scikit-learn's ``task_id``), ``n_candidates * n_splits`` for the refit.
+    kind : {"fit", "refit"}
+        A (candidate, fold) fit, or the final refit of the best candidate on all the data.
+    candidate : int or None
+        Index of the candidate in ``cv_results_["params"]`` (the refit: ``best_index_``).
+    fold : int or None
+        Index of the split; None for the refit.
+    host, pid, thread_id
+        The worker: host name, process id and native thread id.
+    start, end : float
+        Wall clock seconds (:func:`cvkit.trace.now`); ``end`` is None while the task runs.
+    state : {"running", "done", "failed"}
+    error : str or None
+        For a failed task: the last line of its traceback.
+
+    Examples
+    --------
+    >>> t = SearchTask(5, "fit", 1, 1, "h", 11, 3, 10.0, 10.25, "done")
+    >>> t.duration, t.worker
+    (0.25, ('h', 11, 3))
+    """
+
+    task: int
+    kind: str
+    candidate: int | None
+    fold: int | None
+    host: str
+    pid: int
+    thread_id: int
+    start: float
+    end: float | None
+    state: str
+    error: str | None = None
+
+    @property
+    def duration(self):
+        """Seconds the task ran (None while it runs)."""
+        return None if self.end is None else self.end - self.start
+
+    @property
+    def worker(self):
+        """Key of the worker (host, process, thread) that ran the task."""
+        return (self.host, self.pid, self.thread_id)
+
+
+def _fit_error_of_caller(max_depth=8):
+    """``result["fit_error"]`` of the ``_fit_and_score`` frame calling the hook; ``_MISSING`` if not found.
+
+    >>> _fit_error_of_caller() is _MISSING
+    True
+    """
+    frame = sys._getframe(1)
+    for _ in range(max_depth):
+        if frame is None:
+            break
+        if frame.f_code.co_name == "_fit_and_score":
+            result = frame.f_locals.get("result")
+            if isinstance(result, dict):
+                # the fit raised and error_score="raise" re-raises: no "fit_error" was written
+                return result.get("fit_error", "the fit raised (error_score='raise')")
+            break
+        frame = frame.f_back
+    return _MISSING
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
+
+
+def _last_line(text):
+    lines = [line for line in str(text).strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else str(text)
+
+
+def _check_callable(name, value):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name}={value!r} is not allowed; allowed: None or a callable f(kind, task).")
+    return value
+
+
+class SearchRecorder:
+    """A scikit-learn callback that records every fit task of a search as it starts and ends.
+
+    Attach it with ``search.set_callbacks(SearchRecorder())`` (or use
+    :func:`watch_search`). Works with ``n_jobs=1``, with loky workers (events
+    travel back through scikit-learn's callback transport while the search runs)
+    and with the threading backend. A recorder keeps the tasks of the last
+    ``fit`` it watched (a new ``fit`` starts a new record).
+
+    Parameters
+    ----------
+    on_event : callable or None
+        Called in the parent process as ``on_event(kind, task)`` with kind
+        "start" or "end" and the :class:`SearchTask` as recorded, as soon as the
+        event arrives (from a background thread of the parent for loky workers).
+        A loky worker waits until the parent has taken its event, so keep it
+        short: set a flag or copy the task, and redraw elsewhere.
+
+    Attributes
+    ----------
+    started_at, ended_at : float or None
+        Wall clock seconds when the search's ``fit`` started and ended.
+    n_tasks : int or None
+        Number of (candidate, fold) tasks announced by the search.
+    n_splits : int or None
+    settings : dict
+        The search's class name and n_jobs, and joblib's active backend.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.svm import SVC
+    >>> X, y = load_iris(return_X_y=True)
+    >>> recorder = SearchRecorder()
+    >>> search = GridSearchCV(SVC(), {"C": [0.1, 1.0]}, cv=2).set_callbacks(recorder)
+    >>> search = search.fit(X, y)
+    >>> [(t.candidate, t.fold) for t in recorder.tasks(kind="fit")]
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    >>> s = recorder.schedule()
+    >>> s.n_folds, s.n_workers, s.worker_labels == [f"pid {os.getpid()}"]
+    (4, 1, True)
+    >>> SearchRecorder(on_event=3)
+    Traceback (most recent call last):
+    ...
+    TypeError: on_event=3 is not allowed; allowed: None or a callable f(kind, task).
+    """
+
+    def __init__(self, on_event=None):
+        self.on_event = _check_callable("on_event", on_event)
+        self._lock = threading.Lock()
+        self._handles = {}  # root_uuid -> sklearn ListenerHandle (picklable: the workers' copies use it)
+        self._tasks = {}  # path of task ids from the root -> SearchTask
+        self.started_at = None
+        self.ended_at = None
+        self.n_tasks = None
+        self.n_splits = None
+        self.settings = {}
+
+    # --- pickling: a worker's copy only needs the way home -----------------------------------
+    def __getstate__(self):
+        return {"_handles": dict(self._handles)}
+
+    def __setstate__(self, state):
+        self.__init__()
+        self._handles = state["_handles"]
+
+    def __repr__(self):
+        with self._lock:
+            n = len(self._tasks)
+        return f"SearchRecorder({n} tasks recorded)"
+
+    # --- the FitCallback protocol ------------------------------------------------------------
+    def setup(self, estimator, context):
+        """Start a new record and open the listener the workers send to (called by the search, in the parent)."""
+        from sklearn.callback._transport import open_listener
+
+        with self._lock:
+            self._tasks = {}
+            self.started_at, self.ended_at = now(), None
+            self.n_tasks = self.n_splits = None
+            self.settings = {
+                "search": type(estimator).__name__,
+                "n_jobs": getattr(estimator, "n_jobs", None),
+                "backend": _active_backend(),
+            }
+        self._handles[context.root_uuid] = open_listener(self._consume)
+
+    def on_fit_task_begin(self, estimator, context):
+        """Send a "start" event for a (candidate, fold) fit or the refit (runs in the worker)."""
+        if context.task_name in _KINDS:
+            self._send(context, self._message("start", estimator, context))
+
+    def on_fit_task_end(self, estimator, context):
+        """Send an "end" event, "failed" if ``_fit_and_score`` caught an error (runs in the worker)."""
+        if context.task_name in _KINDS:
+            message = self._message("end", estimator, context)
+            fit_error = _fit_error_of_caller()
+            if fit_error is not _MISSING and fit_error is not None:
+                message["error"] = _last_line(fit_error)
+            self._send(context, message)
+        return False
+
+    def teardown(self, estimator, context):
+        """Close the listener; tasks still running are recorded "failed" (the fit returned or raised without them)."""
+        from sklearn.callback._transport import close_listener
+
+        handle = self._handles.pop(context.root_uuid, None)
+        if handle is not None:
+            close_listener(handle)
+        ended = now()
+        changed = []
+        with self._lock:
+            self.ended_at = ended
+            for key, task in self._tasks.items():
+                if task.state == "running":
+                    self._tasks[key] = replace(task, end=ended, state="failed",
+                                               error="still running when the search's fit ended")  # fmt: skip
+                    changed.append(self._tasks[key])
+        for task in changed:
+            self._notify("end", task)
+
+    # --- worker side ------------------------------------------------------------------------
+    @staticmethod
+    def _message(kind, estimator, context):
+        if context.task_name == _EVALUATION:
+            n_splits = getattr(estimator, "n_splits_", None)
+            parent = context.parent
+            n_tasks = getattr(parent, "max_subtasks", None) if parent is not None else None
+        else:
+            n_splits = n_tasks = None
+        path = []
+        ctx = context
+        while ctx is not None:
+            path.append(ctx.task_id)
+            ctx = ctx.parent
+        return {
+            "kind": kind,
+            "path": tuple(reversed(path)),
+            "task_name": context.task_name,
+            "task_id": context.task_id,
+            "n_splits": n_splits,
+            "n_tasks": n_tasks,
+            "best_index": _int_or_none(getattr(estimator, "best_index_", None)) if context.task_name == _REFIT else None,
+            "host": _HOST,
+            "pid": os.getpid(),
+            "thread_id": threading.get_native_id(),
+            "time": now(),
+            "error": None,
+        }
+
+    def _send(self, context, message):
+        from sklearn.callback._transport import send
+
+        handle = self._handles.get(context.root_uuid)
+        if handle is None:  # no setup for this fit (the recorder was not on the outermost estimator)
+            return
+        try:
+            send(handle, message)
+        except (OSError, EOFError):  # the parent is gone or stopped listening: a lost event, never a lost fit
+            pass
+
+    # --- parent side ------------------------------------------------------------------------
+    def _consume(self, message):
+        kind = message["kind"]
+        with self._lock:
+            if message["n_splits"]:
+                self.n_splits = int(message["n_splits"])
+            if message["n_tasks"]:
+                self.n_tasks = int(message["n_tasks"])
+            key = message["path"]
+            if message["task_name"] == _EVALUATION:
+                task_no = int(message["task_id"])
+                n_splits = message["n_splits"]
+                candidate, fold = divmod(task_no, n_splits) if n_splits else (None, None)
+                what = "fit"
+            else:
+                task_no = self.n_tasks if self.n_tasks is not None else -1
+                candidate, fold, what = message["best_index"], None, "refit"
+            old = self._tasks.get(key)
+            if kind == "start":
+                task = SearchTask(task_no, what, candidate, fold, message["host"], message["pid"],
+                                  message["thread_id"], message["time"], None, "running")  # fmt: skip
+            else:
+                start = old.start if old is not None else message["time"]
+                failed = message["error"] is not None
+                task = SearchTask(task_no, what, candidate, fold, message["host"], message["pid"],
+                                  message["thread_id"], start, message["time"], "failed" if failed else "done",
+                                  message["error"])  # fmt: skip
+            self._tasks[key] = task
+        self._notify(kind, task)
+
+    def _notify(self, kind, task):
+        if self.on_event is not None:
+            self.on_event(kind, task)
+
+    # --- reading ----------------------------------------------------------------------------
+    def tasks(self, kind=None):
+        """The recorded tasks, (candidate, fold) fits in task order then the refit: a list of :class:`SearchTask`.
+
+        Parameters
+        ----------
+        kind : {None, "fit", "refit"}
+            None: every task.
+        """
+        if kind not in (None, "fit", "refit"):
+            raise ValueError(f"kind={kind!r} is not allowed; allowed: None, 'fit', 'refit'.")
+        with self._lock:
+            tasks = list(self._tasks.values())
+        tasks = [t for t in tasks if kind is None or t.kind == kind]
+        return sorted(tasks, key=lambda t: (t.kind == "refit", t.task))
+
+    def schedule(self, include_refit=False):
+        """The finished fits as a measured :class:`cvkit.schedule.Schedule`, for :func:`cvkit.plots.plot_gantt`.
+
+        Each (candidate, fold) fit is one "fold" of the schedule, numbered by its
+        task number (``candidate * n_splits + fold``); lanes are the workers in
+        the order in which each first started a task; times are seconds since
+        the search's ``fit`` started. Tasks still running are left out (draw a
+        running search with :meth:`live_svg`).
+
+        Parameters
+        ----------
+        include_refit : bool, default False
+            Also draw the refit, on the parent's lane.
+        """
+        from .schedule import Schedule, ScheduledTask
+
+        if not isinstance(include_refit, bool):
+            raise TypeError(f"include_refit={include_refit!r} is not allowed; allowed: True, False.")
+        t0 = self.started_at if self.started_at is not None else 0.0
+        tasks = [t for t in self.tasks(None if include_refit else "fit") if t.end is not None]
+        lane_of = {}
+        for t in sorted(tasks, key=lambda t: (t.start, t.task)):
+            lane_of.setdefault(t.worker, len(lane_of))
+        workers = list(lane_of)
+        by_pid = len({w[1] for w in workers}) == len(workers)
+        labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
+        scheduled = [ScheduledTask(t.task, lane_of[t.worker], t.start - t0, t.end - t0, status=t.state) for t in tasks]
+        wall = None if self.ended_at is None or self.started_at is None else self.ended_at - self.started_at
+        return Schedule(
+            tasks=sorted(scheduled, key=lambda t: t.fold),
+            n_workers=max(len(workers), 1),
+            makespan=max((t.end for t in scheduled), default=0.0),
+            source="measured",
+            settings={**self.settings, "wall_time": wall, "n_splits": self.n_splits},
+            worker_labels=labels or None,
+        )
+
+    def live_run(self):
+        """The record so far as a :class:`cvkit.live.LiveRun` (one "fold" per (candidate, fold) task).
+
+        Built afresh at each call from the tasks recorded, so call it again to
+        redraw (e.g. from ``on_event``, or a timer). The refit is not drawn.
+        """
+        from .live import LiveRun
+        from .results import FoldResult
+        from .trace import TaskTrace
+
+        tasks = self.tasks("fit")
+        t0 = self.started_at if self.started_at is not None else now()
+        n = max([self.n_tasks or 0, *(t.task + 1 for t in tasks), 1])
+        lanes = self.settings.get("n_jobs") or 1
+        lanes = lanes if isinstance(lanes, int) and lanes > 0 else max(len({t.worker for t in tasks}), 1)
+        live = LiveRun(n, n_workers=lanes, clock=now)
+        live._began = t0
+        for t in sorted(tasks, key=lambda t: (t.start, t.task)):
+            live.start(t.task, t.worker, t.start - t0)
+        for t in sorted((t for t in tasks if t.end is not None), key=lambda t: t.end):
+            trace = TaskTrace(t.task, t.host, t.pid, t.thread_id, "", t.start - t0, t.end - t0)
+            error_type, _, message = (t.error or "").partition(":")
+            live.complete(FoldResult(t.task, status=t.state, trace=trace,
+                                     error_type=error_type or None, error_message=message.strip() or None))  # fmt: skip
+        if self.ended_at is not None:
+            live.finish(at=self.ended_at - t0)
+        return live
+
+    def live_svg(self, **kwargs):
+        """Draw the record so far with :func:`cvkit.widgets.svg.live_svg` (keyword arguments go to it); an SVG string."""
+        from .widgets.svg import live_svg
+
+        done = sum(t.end is not None for t in self.tasks("fit"))
+        name = self.settings.get("search", "search")
+        kwargs.setdefault("title", f"{name}: {done}/{self.n_tasks or '?'} (candidate, fold) fits")
+        return live_svg(self.live_run().snapshot(), **kwargs)
+
+
+def _active_backend():
+    try:
+        from joblib.parallel import get_active_backend
+
+        backend, _ = get_active_backend()
+        return type(backend).__name__.replace("Backend", "").lower()
+    except Exception:  # noqa: BLE001 - a label only
+        return None
+
+
+def watch_search(search, X, y=None, on_event=None, **fit_params):
+    """Fit ``search`` with a :class:`SearchRecorder` attached and return the tasks it recorded.
+
+    The recorder stays attached to the search (with any other callbacks it
+    had), so a later ``search.fit`` records again. To also draw the tasks
+    (:meth:`SearchRecorder.schedule`, :meth:`SearchRecorder.live_svg`), attach
+    a :class:`SearchRecorder` yourself.
+
+    Parameters
+    ----------
+    search : GridSearchCV, RandomizedSearchCV or another search that supports callbacks
+    X, y : array-like
+    on_event : callable or None
+        As in :class:`SearchRecorder`.
+    **fit_params
+        Passed to ``search.fit``.
+
+    Returns
+    -------
+    list of SearchTask
+        The (candidate, fold) fits in task order, then the refit (if the search refits).
+
+    Examples
+    --------
+    >>> watch_search("not a search", [[0]], [0])
+    Traceback (most recent call last):
+    ...
+    TypeError: search='not a search' is not allowed; allowed: a scikit-learn search with set_callbacks and fit (e.g. GridSearchCV).
+    """
+    if not (hasattr(search, "set_callbacks") and hasattr(search, "fit")):
+        raise TypeError(
+            f"search={search!r} is not allowed; allowed: a scikit-learn search with set_callbacks and fit "
+            "(e.g. GridSearchCV)."
+        )
+    recorder = SearchRecorder(on_event=on_event)
+    others = [cb for cb in getattr(search, "_skl_callbacks", []) if not isinstance(cb, SearchRecorder)]
+    search.set_callbacks(*others, recorder)
+    search.fit(X, y, **fit_params)
+    return recorder.tasks()
