@@ -9,23 +9,13 @@ import sys
 __all__ = ["machine_info", "machine_header", "median", "format_table", "meets", "target_line", "fmt_seconds"]
 
 
-def _cpu_model(path="/proc/cpuinfo"):
-    """The CPU's model name from ``/proc/cpuinfo`` (or the platform's processor string)."""
-    try:
-        with open(path) as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def machine_info():
     """Cores, CPU model, load, Python and library versions, and the date: what a table's numbers depend on."""
     import joblib
     import numpy
     import sklearn
+
+    from cvkit.verdicts import cpu_model
 
     try:
         usable = len(os.sched_getaffinity(0))
@@ -39,7 +29,7 @@ def machine_info():
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "cores": os.cpu_count(),
         "usable_cores": usable,
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "load": load,
         "python": platform.python_version(),
         "joblib": joblib.__version__,

@@ -35,7 +35,7 @@ from numbers import Real
 
 __all__ = [
     "NOISE", "Machine", "machine", "watch_machine", "other_programs_cpu", "best_time", "judge", "speedup_limit",
-    "Comparison", "compare_times", "fmt_seconds",
+    "Comparison", "compare_times", "fmt_seconds", "cpu_model",
 ]
 
 #: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".
@@ -57,7 +57,8 @@ def fmt_seconds(seconds):
     return f"{seconds * 1e6:.0f} µs"
 
 
-def _cpu_model(path="/proc/cpuinfo"):
+def cpu_model(path="/proc/cpuinfo"):
+    """The CPU's model name from ``/proc/cpuinfo`` (or the platform's processor string)."""
     try:
         with open(path) as f:
             for line in f:
@@ -142,7 +143,7 @@ def machine():
     if now - _last_sample[0] > SAMPLE_MAX_AGE:  # a widget redrawing on every click need not wait each time
         _last_sample[:] = [now, other_programs_cpu()]
     return Machine(
-        cores=joblib.cpu_count(), load=float(load), cpu=_cpu_model(), system_cores=os.cpu_count(),
+        cores=joblib.cpu_count(), load=float(load), cpu=cpu_model(), system_cores=os.cpu_count(),
         others=_last_sample[1],
     )  # fmt: skip
 
