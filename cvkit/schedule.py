@@ -805,7 +805,7 @@ class SpeedupSummary:
             f"{self.n_folds} folds on {self.n_workers} workers: measured speed-up {self.measured:.2f}× "
             f"({self.serial_reference} {self.serial_time:.2f} s / parallel {self.wall_time:.2f} s), "
             f"predicted {self.predicted:.2f}×, bound {self.bound:.2f}×, "
-            f"efficiency {self.efficiency:.2f}× per worker"
+            f"speed-up per worker {self.efficiency:.2f}×"
         )
 
     __repr__ = __str__

@@ -462,6 +462,7 @@ def test_speedup_summary_prints_what_the_sanitizer_masks():
     assert summary.serial_reference == "serial run"
     text = str(summary)
     assert "measured speed-up 1.50×" in text and "serial run 3.30 s / parallel 2.20 s" in text
+    assert text.endswith("speed-up per worker 0.75×") and "efficiency" not in text
     masked = _sanitize(text)
     assert not re.search(r"\d\.\d", masked), masked  # every measured number is masked by nbval_sanitize.cfg
     assert masked == _sanitize(str(speedup_summary(r, serial=4.567)))
