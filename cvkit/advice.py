@@ -546,11 +546,12 @@ def _explain(a, costs, other):
         )
     if other is not None:
         parts.append(other)
-    parts.append("The estimate assumes the cores are free: other programs running make parallel pay less.")
+    parts.append("The estimate assumes the cores are free.")
     if a.machine.busy:
         parts.append(
-            f"Other programs keep this machine busy now (load {a.machine.load:.1f}): a run measured now would gain "
-            "less than expected, or nothing."
+            f"Other programs keep this machine busy now (load {a.machine.load:.1f}): timings taken now are distorted "
+            "either way (usually parallel gains less, but with more processes it can also win a larger share); "
+            "measure on free cores."
         )
     return " ".join(parts)
 

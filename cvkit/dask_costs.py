@@ -68,7 +68,13 @@ def dispatch_overhead(backend, *, n_tasks=100, batch_size=1, n_jobs=2, repeats=3
 
 @dataclass(frozen=True)
 class RunTimes:
-    """Wall times of one cross-validation run as the serial loop, on loky and on Dask."""
+    """Wall times of one cross-validation run as the serial loop, on loky and on Dask.
+
+    ``machine`` is the machine while these runs were timed
+    (:func:`cvkit.verdicts.watch_machine`); ``dask_workers`` the Dask
+    cluster's worker processes (as many as loky's workers on cvkit's embedded
+    cluster).
+    """
 
     label: str
     n_folds: int
@@ -77,6 +83,8 @@ class RunTimes:
     loky: float
     dask: float
     identical: bool
+    machine: object = None
+    dask_workers: int = None
 
     def speedup(self, backend):
         """Serial time over ``backend``'s time: above 1, parallel paid."""
@@ -92,8 +100,20 @@ def _workload(name):
     return X, y, f"{name} ({len(y)} rows)"
 
 
+def _warm_imports():
+    """Import what a fold task imports, in a fresh Dask worker, before it is timed."""
+    import sklearn.svm  # noqa: F401
+
+    import cvkit.runner  # noqa: F401
+
+
 def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repeats=1):
     """Run the same folds serially, on loky (``n_jobs`` workers) and on Dask; return a :class:`RunTimes` per workload.
+
+    On cvkit's embedded cluster Dask gets as many workers as loky
+    (``dask_cluster.get_client(n_workers=n_jobs)``, which resizes the cluster
+    if it has another size), so both runs can use the same number of cores. A
+    remote scheduler (``$CVKIT_DASK_SCHEDULER``) is used as it is.
 
     Parameters
     ----------
@@ -112,25 +132,40 @@ def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repea
     Other programs on the machine move single numbers: use ``repeats`` of 3 or
     more where a verdict is read off them (:func:`verdict_lines`).
     """
+    from . import dask_cluster
+    from .verdicts import watch_machine
+
     check_positive_int("repeats", repeats)
+    if dask_cluster.scheduler_address() is None:
+        client = dask_cluster.get_client(n_workers=joblib.cpu_count() if n_jobs < 0 else n_jobs)
+    else:
+        client = dask_cluster.get_client()
+    client.run(_warm_imports)
+    dask_workers = dask_cluster.cluster_info(client)["n_workers"]
     rows = []
     for name in workloads:
         X, y, label = _workload(name)
         best, same = {}, True
-        for _ in range(repeats):
-            runs = {
-                "serial": run_folds(SVC(), X, y, cv=cv, n_jobs=1),
-                "loky": run_folds(SVC(), X, y, cv=cv, n_jobs=n_jobs, backend="loky"),
-                "dask": run_folds(SVC(), X, y, cv=cv, n_jobs=-1, backend="dask"),
-            }
-            scores = [run.scores.tolist() for run in runs.values()]
-            same = same and scores[0] == scores[1] == scores[2]
-            for key, run in runs.items():
-                if key not in best or run.wall_time < best[key].wall_time:
-                    best[key] = run
+        with watch_machine() as watch:  # what other programs did while this workload's runs were timed
+            for _ in range(repeats):
+                runs = {
+                    "serial": run_folds(SVC(), X, y, cv=cv, n_jobs=1),
+                    "loky": run_folds(SVC(), X, y, cv=cv, n_jobs=n_jobs, backend="loky"),
+                    "dask": run_folds(SVC(), X, y, cv=cv, n_jobs=-1, backend="dask"),
+                }
+                scores = [run.scores.tolist() for run in runs.values()]
+                same = same and scores[0] == scores[1] == scores[2]
+                for key, run in runs.items():
+                    if key not in best or run.wall_time < best[key].wall_time:
+                        best[key] = run
         fold = statistics.mean(t.duration for t in best["serial"].traces)  # the fastest serial run's folds
         walls = {key: run.wall_time for key, run in best.items()}
-        rows.append(RunTimes(label, cv, fold, walls["serial"], walls["loky"], walls["dask"], same))
+        rows.append(
+            RunTimes(
+                label, cv, fold, walls["serial"], walls["loky"], walls["dask"], same,
+                watch.machine, dask_workers,
+            )  # fmt: skip
+        )
     return rows
 
 
@@ -138,7 +173,9 @@ def verdict_lines(rows, machine=None):
     """Each row's runs compared, in words computed from their times (:func:`cvkit.verdicts.compare_times`).
 
     One line per row: loky and Dask against the serial loop, and Dask against
-    loky ("about the same" within the noise); then the machine's cores and load.
+    loky ("about the same" within the noise); then the machine's cores and load
+    during the runs (``machine``, or the busiest of the rows' own, recorded
+    while they were timed).
 
     Examples
     --------
@@ -150,7 +187,11 @@ def verdict_lines(rows, machine=None):
     from .verdicts import compare_times
     from .verdicts import machine as _machine
 
-    here = machine if machine is not None else _machine()
+    here = machine
+    if here is None:
+        watched = [r.machine for r in rows if r.machine is not None]
+        busiest = max(watched, key=lambda m: -1 if m.others != m.others else m.others, default=None)  # NaN: unknown
+        here = busiest or _machine()
     lines = []
     for r in rows:
         on_loky = compare_times(r.loky, r.serial, machine=here)

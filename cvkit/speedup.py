@@ -9,7 +9,10 @@ from . import _checks
 from .backends import backend_context, resolve_backend, resolve_n_jobs
 from .schedule import list_scheduling_bound
 
-__all__ = ["SpeedupMeasurement", "busy_seconds", "serial_seconds", "measure_speedup", "stop_workers", "warm_workers"]
+__all__ = [
+    "SpeedupMeasurement", "busy_seconds", "serial_seconds", "measure_speedup", "measure_workers",
+    "stop_workers", "warm_workers",
+]
 
 
 def busy_seconds(result):
@@ -125,6 +128,11 @@ class SpeedupMeasurement:
         Each parallel run's serial part (:func:`serial_seconds`).
     result : CVResult
         The last parallel run (its trace, for a Gantt chart).
+    machine : cvkit.verdicts.Machine or None
+        The machine *during* the runs (:func:`cvkit.verdicts.watch_machine`):
+        its ``others`` is what other programs used while they were timed. Pass
+        it to :func:`cvkit.verdicts.speedup_limit` and
+        :func:`cvkit.verdicts.compare_times`.
     """
 
     n_folds: int
@@ -136,6 +144,7 @@ class SpeedupMeasurement:
     fold_seconds: list
     serial_parts: list
     result: object
+    machine: object = None
 
     @property
     def serial(self):
@@ -220,8 +229,11 @@ def measure_speedup(estimator, X, y, *, cv=5, n_jobs=2, backend="loky", pool="wa
     >>> m = measure_speedup(SVC(), X, y, cv=4, n_jobs=2, backend="threading", repeats=2)
     >>> m.n_folds, m.n_workers, len(m.serial_walls), len(m.fold_seconds), 1 <= m.bound <= 2
     (4, 2, 2, 4, True)
+    >>> m.machine.cores >= 1   # the machine while the runs were timed
+    True
     """
     from .runner import run_folds
+    from .verdicts import watch_machine
 
     _checks.check_choice("pool", pool, ("warm", "cold"))
     repeats = _checks.check_positive_int("repeats", repeats)
@@ -230,20 +242,21 @@ def measure_speedup(estimator, X, y, *, cv=5, n_jobs=2, backend="loky", pool="wa
     if pool == "warm":
         warm_workers(n_workers, backend)
     serial_walls, parallel_walls, durations, parts, result = [], [], [], [], None
-    for r in range(repeats):
-        for which in ("serial", "parallel") if r % 2 == 0 else ("parallel", "serial"):
-            if which == "serial":
-                t = time.perf_counter()
-                run = run_folds(estimator, X, y, cv=cv, n_jobs=1)
-                serial_walls.append(time.perf_counter() - t)
-                durations.append([f.trace.duration for f in run.folds])
-            else:
-                if pool == "cold" and label == "loky":
-                    stop_workers()
-                t = time.perf_counter()
-                result = run_folds(estimator, X, y, cv=cv, n_jobs=n_workers, backend=backend)
-                parallel_walls.append(time.perf_counter() - t)
-                parts.append(serial_seconds(result))
+    with watch_machine() as watch:  # what other programs did while the runs were timed
+        for r in range(repeats):
+            for which in ("serial", "parallel") if r % 2 == 0 else ("parallel", "serial"):
+                if which == "serial":
+                    t = time.perf_counter()
+                    run = run_folds(estimator, X, y, cv=cv, n_jobs=1)
+                    serial_walls.append(time.perf_counter() - t)
+                    durations.append([f.trace.duration for f in run.folds])
+                else:
+                    if pool == "cold" and label == "loky":
+                        stop_workers()
+                    t = time.perf_counter()
+                    result = run_folds(estimator, X, y, cv=cv, n_jobs=n_workers, backend=backend)
+                    parallel_walls.append(time.perf_counter() - t)
+                    parts.append(serial_seconds(result))
     return SpeedupMeasurement(
         n_folds=result.n_splits,
         n_workers=n_workers,
@@ -254,4 +267,45 @@ def measure_speedup(estimator, X, y, *, cv=5, n_jobs=2, backend="loky", pool="wa
         fold_seconds=[statistics.median(col) for col in zip(*durations)],
         serial_parts=parts,
         result=result,
+        machine=watch.machine,
     )
+
+
+def measure_workers(estimator, X, y, *, cv=5, n_jobs=(2, 4), repeats=2, backend="loky"):
+    """:func:`measure_speedup` for several worker counts, interleaved: a dict ``{n_jobs: SpeedupMeasurement}``.
+
+    The counts are measured in blocks of one serial and one parallel run, in
+    the order a, b, b, a, a, b, ... (``repeats`` blocks of each), so that a
+    load that drifts during the measurement weighs on every count alike. Each
+    measurement's :attr:`~SpeedupMeasurement.machine` covers all the blocks.
+
+    Examples
+    --------
+    >>> from sklearn.svm import SVC
+    >>> from cvkit import load_dataset
+    >>> X, y = load_dataset("iris")
+    >>> ms = measure_workers(SVC(), X, y, cv=4, n_jobs=(1, 2), repeats=2, backend="threading")
+    >>> sorted(ms), [len(m.serial_walls) for m in ms.values()], ms[2].machine is ms[1].machine
+    ([1, 2], [2, 2], True)
+    """
+    from .verdicts import watch_machine
+
+    repeats = _checks.check_positive_int("repeats", repeats)
+    counts = list(n_jobs)
+    blocks = {n: [] for n in counts}
+    with watch_machine() as watch:
+        for r in range(repeats):
+            for n in counts if r % 2 == 0 else counts[::-1]:
+                blocks[n].append(measure_speedup(estimator, X, y, cv=cv, n_jobs=n, backend=backend, repeats=1))
+    merged = {}
+    for n, ms in blocks.items():
+        per_fold = zip(*(m.fold_seconds for m in ms))
+        merged[n] = SpeedupMeasurement(
+            n_folds=ms[-1].n_folds, n_workers=ms[-1].n_workers, backend=ms[-1].backend, pool=ms[-1].pool,
+            serial_walls=[w for m in ms for w in m.serial_walls],
+            parallel_walls=[w for m in ms for w in m.parallel_walls],
+            fold_seconds=[statistics.median(col) for col in per_fold],
+            serial_parts=[p for m in ms for p in m.serial_parts],
+            result=ms[-1].result, machine=watch.machine,
+        )  # fmt: skip
+    return merged

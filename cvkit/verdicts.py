@@ -100,20 +100,23 @@ class Machine:
 
     @property
     def busy(self):
-        """True when other programs keep at least half of the system's cores busy.
+        """True when other programs use at least half of the cores this process may use.
 
-        Judged from :attr:`others` when it was sampled; otherwise from the load
-        average, which counts this notebook's own process too (about 1 while it
-        computes): a load of at least 1 + half the system's cores.
+        Judged from :attr:`others` when it was sampled. The system does not say
+        on which cores other programs ran: under ``taskset`` or a container
+        limit all of it may have been on ours, so it is compared with *our*
+        cores. Without a sample, the load average decides; it counts this
+        notebook's own process too (about 1 while it computes), so busy is a
+        load of at least 1 + half the system's cores.
 
         >>> Machine(2, 1.2).busy, Machine(2, 2.5).busy, Machine(2, 2.5, others=0.1).busy
         (False, True, False)
-        >>> Machine(1, 0.3, system_cores=2, others=1.7).busy
+        >>> Machine(1, 3.8, system_cores=2, others=0.5).busy   # taskset -c 0: half a core used somewhere
         True
         """
-        system = self.system_cores or self.cores
         if not math.isnan(self.others):
-            return self.others >= system / 2
+            return self.others >= self.cores / 2
+        system = self.system_cores or self.cores
         return not math.isnan(self.load) and self.load >= 1 + system / 2
 
     def __str__(self):

@@ -6,7 +6,9 @@ from sklearn.svm import SVC
 
 from cvkit import CVResult, FoldResult, TaskTrace
 from cvkit.advice import pool_is_warm
-from cvkit.speedup import SpeedupMeasurement, busy_seconds, measure_speedup, serial_seconds, stop_workers, warm_workers
+from cvkit.speedup import (
+    SpeedupMeasurement, busy_seconds, measure_speedup, measure_workers, serial_seconds, stop_workers, warm_workers,
+)  # fmt: skip
 
 
 def _result(spans, wall, pids=None):
@@ -82,3 +84,17 @@ def test_measure_speedup_refuses_bad_arguments(iris):
         measure_speedup(SVC(), X, y, pool="lukewarm")
     with pytest.raises(ValueError, match="repeats=0 is not allowed; allowed: an integer >= 1."):
         measure_speedup(SVC(), X, y, repeats=0)
+
+
+def test_measurements_record_the_machine_while_they_ran(iris):
+    X, y = iris
+    m = measure_speedup(SVC(), X, y, cv=4, n_jobs=2, backend="threading", repeats=1)
+    assert m.machine.cores >= 1 and not m.machine.others < 0  # NaN only where psutil cannot read CPU times
+
+
+def test_measure_workers_interleaves_the_counts_and_shares_one_machine(iris):
+    X, y = iris
+    ms = measure_workers(SVC(), X, y, cv=4, n_jobs=(1, 2), repeats=3, backend="threading")
+    assert sorted(ms) == [1, 2]
+    assert [len(m.serial_walls) for m in ms.values()] == [3, 3]  # blocks 1, 2 | 2, 1 | 1, 2: 3 of each
+    assert ms[1].machine is ms[2].machine and len(ms[2].fold_seconds) == 4
