@@ -54,3 +54,15 @@ def test_committed_executed_in_order_and_portable(path):
         assert not errors or "raises-exception" in cell["metadata"].get("tags", []), "an unexpected stored error"
     text = path.read_text()
     assert "/root/" not in text and "/home/" not in text, "a machine-specific path in the notebook"
+
+
+def test_the_time_estimate_rule():
+    import doctest
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lessons_tool_under_test", ROOT / "tools" / "lessons.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    failures, tried = doctest.testmod(module)
+    assert tried >= 1 and failures == 0
+    assert module.ESTIMATE_NOTE in (ROOT / "README.md").read_text()

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import math
 import re
 import sys
 import tomllib
@@ -27,7 +28,34 @@ def load_lessons():
         lesson["title"] = _title(path) if path.exists() else lesson["file"]
         solution = SOLUTIONS / lesson["file"].replace(".ipynb", "_solution.ipynb")
         lesson["solution"] = solution.name if solution.exists() else None
+        lesson["minutes"] = estimate_minutes(nbformat.read(path, as_version=4)) if path.exists() else 0
     return lessons
+
+
+#: How a lesson's time is estimated (said under the tables, so a reader knows what the minutes mean).
+WORDS_PER_MINUTE = 150  # careful reading of technical prose
+MINUTES_PER_CODE_CELL = 0.5  # read the code, run it, look at its output
+MINUTES_FOR_EXERCISE = 10  # predict, run, compare, read the check's hint
+ESTIMATE_NOTE = (
+    f"Times are estimates for a learner who reads and runs the lesson, computed by `tools/lessons.py`: its prose at "
+    f"{WORDS_PER_MINUTE} words a minute, {MINUTES_PER_CODE_CELL:g} minute per code cell (read, run, look at the "
+    f"output) and {MINUTES_FOR_EXERCISE} minutes for the exercise, rounded up to 5 minutes."
+)
+
+
+def estimate_minutes(nb):
+    """Minutes a learner needs to read and run a lesson, by the rule of :data:`ESTIMATE_NOTE`.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("word " * 1500),
+    ...                                      *[nbformat.v4.new_code_cell("x = 1") for _ in range(10)]])
+    >>> estimate_minutes(nb)   # 10 min of prose + 5 min of code + 10 min of exercise
+    25
+    """
+    cells = [c for c in nb.cells if not c.metadata.get(NAV_KEY)]
+    words = sum(len(c.source.split()) for c in cells if c.cell_type == "markdown")
+    code = sum(1 for c in cells if c.cell_type == "code" and c.source.strip())
+    minutes = words / WORDS_PER_MINUTE + code * MINUTES_PER_CODE_CELL + MINUTES_FOR_EXERCISE
+    return 5 * math.ceil(minutes / 5)
 
 
 def _title(path):
@@ -93,7 +121,9 @@ whose answer a cvkit check verifies. Worked solutions are in `solutions/`. About
 
 How to use them: run each notebook top to bottom (*Run → Run All Cells*), read the markdown between the cells, and
 change the numbers (folds, cores, workload) to see what moves. The explorer in lesson 04 is the one to put on a
-projector. Teachers: see `TEACHING.md` at the top of the repository for a session plan and common questions."""
+projector. Teachers: see `TEACHING.md` at the top of the repository for a session plan and common questions.
+
+{ESTIMATE_NOTE}"""
     nb = nbformat.v4.new_notebook()
     first = _nav_cell(text, "index")
     nb.cells = [first, _nav_cell("Start here → " + _link(lessons[0]), "bottom")]
@@ -108,7 +138,10 @@ def readme_table(lessons):
         f"{lesson['minutes']} min |"
         for lesson in lessons
     )
-    return f"{README_START}\n| # | notebook | what you learn | time |\n|---|---|---|---|\n{rows}\n{README_END}"
+    return (
+        f"{README_START}\n| # | notebook | what you learn | time |\n|---|---|---|---|\n{rows}\n\n{ESTIMATE_NOTE}\n"
+        f"{README_END}"
+    )
 
 
 def _dump(nb):
