@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDITIONS = ("as-is", "one-core", "busy")
-SUMMARY = re.compile(r"=+ (?P<body>.*\b(passed|failed|error|errors|skipped|no tests ran)\b.*) in [\d.]+s")
+SUMMARY = re.compile(r"^(=+ )?(?P<body>\d.*\b(passed|failed|error|errors|skipped)\b.*|no tests ran) in [\d.]+s")
 
 
 def parse_summary(output):
@@ -33,6 +33,8 @@ def parse_summary(output):
 
     >>> parse_summary("...\\n==== 3 failed, 760 passed, 2 skipped in 660.12s (0:11:00) ====\\n")
     {'failed': 3, 'passed': 760, 'skipped': 2}
+    >>> parse_summary("....  [100%]\\n958 passed in 374.79s (0:06:14)\\n")   # pytest -q
+    {'passed': 958}
     >>> parse_summary("no summary")
     {}
     """
@@ -88,7 +90,7 @@ def format_row(condition, counts, returncode, seconds):
     """One line of the table.
 
     >>> format_row("one-core", {"passed": 10, "failed": 1}, 1, 65.2)
-    'one-core   passed 10    failed 1    error 0    skipped 0    1 min 05 s   FAIL'
+    'one-core   passed 10   failed 1    error 0    skipped 0    1 min 05 s   FAIL'
     """
     minutes, secs = divmod(round(seconds), 60)
     verdict = "pass" if returncode == 0 else "FAIL"

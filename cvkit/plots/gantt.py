@@ -2,6 +2,7 @@
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from ..schedule import Schedule, predict_from_result, schedule_from_result
 
@@ -100,6 +101,7 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
     ax.set_yticks(range(schedule.n_workers), labels=schedule.lane_labels(), fontsize=8)
     ax.set_ylim(schedule.n_workers - 0.5, -0.5)
     ax.set_xlim(0, right)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3))  # few enough ticks to stay apart at any span
     ax.set_xlabel("time since the run started (s)")
     ax.set_title(title if title is not None else _default_title(schedule), fontsize=9)
     ax.grid(axis="x", alpha=0.3)

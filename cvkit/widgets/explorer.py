@@ -212,6 +212,7 @@ class Explorer:
         if self._shown:  # one explorer, one panel: `explorer` after `explorer = explore()` is one line
             return {"text/plain": f"{self!r} (its panel is shown above; explorer.show() draws it again)"}
         self._shown = True
+        self._display_static()  # a bare `Explorer(...)` on a cell's last line leaves a static copy too
         return self.panel._repr_mimebundle_(**kwargs)
 
     def show(self):
@@ -228,9 +229,14 @@ class Explorer:
             return self
         self._shown = True
         display(self.panel)
-        display(HTML(self._static_html()), display_id=self._display_id)
-        self._static_shown = True
+        self._display_static()
         return self
+
+    def _display_static(self):
+        """Display the static copy (updated at the end of every run), once."""
+        if not self._static_shown:
+            display(HTML(self._static_html()), display_id=self._display_id)
+            self._static_shown = True
 
     def _static_html(self):
         """The charts, status and report as plain HTML: what a reader without a kernel sees."""
