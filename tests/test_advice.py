@@ -254,7 +254,9 @@ def test_the_verdict_does_not_change_when_every_core_is_busy(workload, iris):
             p.kill()
             p.wait()
     assert busy_answer == quiet_answer, (quiet_seconds, busy_seconds)
-    assert busy_seconds == pytest.approx(quiet_seconds, rel=0.35)  # CPU time, fastest run: the load barely shows
+    # CPU time, fastest run: a process sharing our core cannot add its own time, only cost us caches (iris folds
+    # of a few ms came out up to 1.8x on one core shared with a spinning process; wall time can grow without bound)
+    assert busy_seconds <= 2.5 * quiet_seconds, (quiet_seconds, busy_seconds)
 
 
 def test_advice_text_is_one_sentence_per_line_and_says_why(iris):
