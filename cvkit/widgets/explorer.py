@@ -457,7 +457,8 @@ class Explorer:
             pids = ", ".join(str(d.pid) for d in snap.deaths)
             held = sorted({f for d in snap.deaths for f in d.folds})
             again = [f for f in held if snap.states[f] == "interrupted"]
-            died = (f'<b style="color:#b00">worker{"s" if len(snap.deaths) > 1 else ""} died (pid {pids})'
+            many = "s" if len(snap.deaths) > 1 else ""
+            died = (f'<b style="color:#b00">worker{many} died (pid{many} {pids})'
                     f"{': fold' + ('s ' if len(held) > 1 else ' ') + _and(held) + ' interrupted' if held else ''}"
                     f"{', waiting to be re-run' if again else ''}</b> · ")  # fmt: skip
             alive = f" on {snap.alive_lanes} live worker{'s' if snap.alive_lanes != 1 else ''}"
