@@ -7,6 +7,9 @@ import pytest
 from cvkit._watchdog import process_alive
 from cvkit.leftovers import remove_leftovers
 
+# The lessons' paired py:percent copies (jupytext) are lessons, not modules: --doctest-modules must not import them.
+collect_ignore_glob = ["notebooks/*.py", "notebooks/*/*.py"]
+
 
 def _kernel_pid(item):
     """The pid of the kernel nbval started for this notebook cell's notebook, or None (not an nbval item)."""

@@ -4,7 +4,7 @@ import ctypes
 import os
 import threading
 
-from joblib.parallel import TASK_ERROR, TASK_PENDING
+from .compat import fail_pending_task  # noqa: F401 - re-exported: the interrupt the runner passes in
 
 __all__ = ["StopRequested", "WorkerLost", "Watchdog", "process_alive", "fail_pending_task"]
 
@@ -36,28 +36,6 @@ def process_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except (OSError, IndexError):
         return True  # no /proc: trust kill(0)
-
-
-def fail_pending_task(parallel, exc):
-    """Make a running :class:`joblib.Parallel` call raise ``exc`` by marking one pending task as failed.
-
-    joblib aborts a call as soon as one task reports an error: it stops
-    dispatching, terminates the pool's running tasks (process backends) and
-    re-raises the error in the calling thread. This reuses that path from the
-    outside. It relies on joblib's internals (``_jobs``, ``_jobs_set``,
-    ``_register_outcome``; checked with joblib 1.6) and returns False when they
-    are missing or no task is pending, so the caller can fall back.
-    """
-    try:
-        with parallel._lock:
-            jobs = list(parallel._jobs) if parallel.return_ordered else list(parallel._jobs_set)
-        for job in jobs:
-            if job.status == TASK_PENDING:
-                job._register_outcome(dict(result=exc, status=TASK_ERROR))
-                return job.status == TASK_ERROR
-    except (AttributeError, TypeError):
-        return False
-    return False
 
 
 def _raise_in_thread(thread_id, exc_type):

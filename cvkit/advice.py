@@ -370,20 +370,13 @@ def data_nbytes(*arrays):
 def pool_is_warm(n_workers):
     """True if loky's reusable pool is running with at least ``n_workers`` live workers.
 
-    Best effort: it looks at joblib's loky internals (joblib 1.6) and answers
-    False when they are not as expected. A warm pool's workers have usually
-    imported scikit-learn already (they ran a fold before).
+    Best effort (:func:`cvkit.compat.loky_live_workers` reads loky's
+    internals): False when they are not as expected. A warm pool's workers
+    have usually imported scikit-learn already (they ran a fold before).
     """
-    try:
-        from joblib.externals.loky import reusable_executor
+    from .compat import loky_live_workers
 
-        executor = reusable_executor._executor
-        if executor is None or executor._flags.broken or executor._flags.shutdown:
-            return False
-        alive = [p for p in executor._processes.values() if p.is_alive()]
-        return len(alive) >= n_workers
-    except Exception:  # noqa: BLE001 - internals moved: assume the worst case, a cold pool
-        return False
+    return loky_live_workers() >= n_workers
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from contextlib import nullcontext
 
 import joblib
-from joblib.parallel import BACKENDS, EXTERNAL_BACKENDS, ParallelBackendBase, get_active_backend
 
 from ._checks import check_n_jobs
+from .compat import BACKENDS, EXTERNAL_BACKENDS, ParallelBackendBase
+from .compat import active_backend as get_active_backend
 
 __all__ = ["available_backends", "backend_name", "resolve_backend", "resolve_n_jobs", "backend_context"]
 
@@ -26,8 +27,8 @@ def backend_name(backend):
 
     Examples
     --------
-    >>> from joblib._parallel_backends import ThreadingBackend
-    >>> backend_name(ThreadingBackend())
+    >>> with joblib.parallel_config(backend="threading"):
+    ...     backend_name(get_active_backend()[0])
     'threading'
     """
     if isinstance(backend, str):

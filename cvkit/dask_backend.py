@@ -10,12 +10,14 @@ from concurrent.futures import CancelledError
 import cloudpickle
 from distributed import KilledWorker as _DaskKilledWorker
 from distributed.client import FutureCancelledError
-from joblib._dask import DaskDistributedBackend
-from joblib.externals.loky.process_executor import TerminatedWorkerError
 
+from .compat import TerminatedWorkerError, dask_distributed_backend
 from .dask_cluster import check_importable, get_client
 
 __all__ = ["KilledWorker", "DaskTaskError", "ReportingDaskBackend", "dask_backend", "modules_needed"]
+
+#: joblib's Dask backend (private: ``joblib._dask``; see :mod:`cvkit.compat`).
+DaskDistributedBackend = dask_distributed_backend()
 
 
 class KilledWorker(_DaskKilledWorker, TerminatedWorkerError):
@@ -60,7 +62,7 @@ class ReportingDaskBackend(DaskDistributedBackend):
         arguments inside each task instead (one copy per task through the
         scheduler): a dead worker costs only its own task. True is joblib's way.
     **kwargs
-        Passed to ``joblib._dask.DaskDistributedBackend`` (client, scatter, ...).
+        Passed to joblib's ``DaskDistributedBackend`` (client, scatter, ...).
     """
 
     def __init__(self, *args, auto_scatter=False, **kwargs):

@@ -23,6 +23,7 @@ from numbers import Integral, Number
 import numpy as np
 
 from . import _checks
+from .compat import scorer_response_methods
 
 __all__ = [
     "Prepared",
@@ -429,13 +430,6 @@ def check_labels(y):
 # --------------------------------------------------------------------------------------------
 # scoring
 # --------------------------------------------------------------------------------------------
-def _response_methods(scorer):
-    methods = getattr(scorer, "_response_method", None)
-    if methods is None:
-        return ()
-    return (methods,) if isinstance(methods, str) else tuple(methods)
-
-
 def _echo(y, labels):
     """A fitted-looking classifier that predicts y itself: what a scorer sees from a perfect fold."""
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -496,7 +490,7 @@ def check_scoring(estimator, scoring, y):
         )
     scorer = metrics.check_scoring(estimator, scoring=scoring)
     name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
-    methods = _response_methods(scorer)
+    methods = scorer_response_methods(scorer)
     if methods and "predict" not in methods and not any(_has(estimator, m) for m in methods):
         wanted = " or ".join(methods)
         raise ValueError(

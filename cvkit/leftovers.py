@@ -6,6 +6,7 @@ import re
 import shutil
 
 from ._watchdog import process_alive
+from .compat import LOKY_SHARED_MEMORY_PATTERNS
 
 __all__ = ["LEFTOVER_PATTERNS", "SHARED_MEMORY", "remove_leftovers"]
 
@@ -14,7 +15,7 @@ SHARED_MEMORY = "/dev/shm"
 #: Names that joblib (memory-mapped arrays), loky (semaphores) and cvkit's runner (memory-mapped X, y) give what they
 #: create for process ``pid``; each removes them when that process exits cleanly, none when it is killed (SIGKILL,
 #: as nbval stops its kernels, or the out-of-memory killer).
-LEFTOVER_PATTERNS = ("joblib_memmapping_folder_{pid}_*", "sem.loky-{pid}-*", "cvkit-data-{pid}-*")
+LEFTOVER_PATTERNS = (*LOKY_SHARED_MEMORY_PATTERNS, "cvkit-data-{pid}-*")
 
 _PID = re.compile(r"^(?:joblib_memmapping_folder_|sem\.loky-|cvkit-data-)(\d+)[_-]")
 

@@ -13,14 +13,14 @@ from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 from joblib import Parallel, delayed
-from joblib.externals.loky.process_executor import TerminatedWorkerError
-from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
 
 from . import _checks, inputs  # inputs: the one input preparation, shared with the advice
-from ._watchdog import StopRequested, Watchdog, WorkerLost, fail_pending_task
+from ._watchdog import StopRequested, Watchdog, WorkerLost
 from .backends import backend_context, resolve_backend, resolve_n_jobs
+from .compat import TerminatedWorkerError, fail_pending_task
+from .compat import active_backend as get_active_backend
 from .results import CVResult, FoldResult
 from .trace import EventChannel, TaskTrace, now, worker_identity
 
@@ -301,7 +301,7 @@ def run_folds(
         ``joblib.parallel_config`` (or ``parallel_backend``), else 1.
     backend : str, joblib backend instance or None
         "loky", "threading", "multiprocessing", "dask", an instance such as
-        ``joblib._parallel_backends.ThreadingBackend()``, or None for the
+        a backend registered with ``joblib.register_parallel_backend``, or None for the
         enclosing ``parallel_config``'s backend (loky if none).
     pre_dispatch, batch_size
         Passed to :class:`joblib.Parallel` (see lesson 03).

@@ -6,7 +6,7 @@ callback's ``on_fit_task_begin`` and ``on_fit_task_end`` around every
 whichever worker runs it. :class:`SearchRecorder` is such a callback: each hook
 reads the clock (:func:`cvkit.trace.now`) and the worker's pid and thread id,
 and ships a small message to the parent process through scikit-learn's own
-transport (``sklearn.callback._transport``, the channel its ``ProgressBar``
+transport (``sklearn.callback._transport``, through :mod:`cvkit.compat`; the channel its ``ProgressBar``
 uses: a local socket from a loky worker, a direct call in the parent's
 threads). So the parent sees every task start and end *while* the search runs.
 
@@ -29,6 +29,17 @@ scikit-learn 1.9: if it ever moves, tasks are recorded "done", never wrongly
 "failed"). A task still running when the search's ``fit`` returns or raises is
 recorded "failed".
 
+How a search is stopped
+-----------------------
+:meth:`SearchRecorder.stop` asks the search to stop: each (candidate, fold)
+task that starts afterwards raises :class:`SearchStopped` from
+``on_fit_task_begin``, before its fit, so it ends at once and is recorded
+"cancelled" (scikit-learn counts it as a failed fit: its score is
+``error_score``); the refit raises :class:`SearchStopped` out of the search's
+``fit``. Tasks already running finish. The request reaches loky workers
+through a flag file in the temporary directory (a worker holds a copy of the
+recorder, not the recorder), so it works on one machine, not across a cluster.
+
 Examples
 --------
 >>> from sklearn.datasets import load_iris
@@ -46,15 +57,42 @@ Examples
 import os
 import socket
 import sys
+import tempfile
 import threading
+import uuid
+import warnings
 from dataclasses import dataclass, replace
 
+from .compat import NOT_FOUND, fit_error_of_caller, search_callbacks, sklearn_transport
+from .compat import active_backend as _get_active_backend
 from .trace import now
 
-__all__ = ["TASK_STATES", "SearchRecorder", "SearchTask", "watch_search"]
+__all__ = ["TASK_STATES", "SearchRecorder", "SearchStopped", "SearchTask", "watch_search"]
 
-#: What a recorded task can be.
-TASK_STATES = ("running", "done", "failed")
+#: The error of a task the search's end found still running (the search raised, e.g. a worker died).
+CUT_SHORT = "still running when the search's fit ended"
+
+#: What a recorded task can be ("cancelled": it started after a stop was requested, and did not fit).
+TASK_STATES = ("running", "done", "failed", "cancelled")
+
+
+class SearchStopped(Exception):
+    """Raised by a :class:`SearchRecorder` in a task that starts after :meth:`SearchRecorder.stop`."""
+
+
+#: The first words of SearchStopped's message: how a stopped task is told from a failed one in a traceback.
+_STOPPED = "cvkit: the search was stopped"
+
+# A stop makes scikit-learn count the tasks that did not run as failed fits and warn about them (from
+# whichever thread runs the search: in a notebook, into whatever cell runs then). The recorder shows them as
+# "cancelled"; ignore that warning, and only when every failure it reports is a stop.
+#: scikit-learn's FitFailedWarning (sklearn/model_selection/_validation.py, _warn_or_raise_about_fit_failures)
+#: when its one group of failures is the stop, and no other error.
+_ONLY_STOPPED_WARNING = (
+    r"(?s)\s*\d+ fits failed out of a total of \d+\..*Below are more details about the failures:\n"
+    r"-{80}\n\d+ fits failed with the following error:\n(?:(?!-{80}).)*" + _STOPPED + r"[^\n]*\s*$"
+)
+warnings.filterwarnings("ignore", message=_ONLY_STOPPED_WARNING)
 
 #: scikit-learn's names for the tasks the recorder keeps (sklearn/model_selection/_search.py).
 _EVALUATION = "candidate-split-evaluation"
@@ -62,7 +100,6 @@ _REFIT = "refit-with-best-params"
 _KINDS = {_EVALUATION: "fit", _REFIT: "refit"}
 
 _HOST = socket.gethostname()
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -84,9 +121,9 @@ class SearchTask:
         The worker: host name, process id and native thread id.
     start, end : float
         Wall clock seconds (:func:`cvkit.trace.now`); ``end`` is None while the task runs.
-    state : {"running", "done", "failed"}
+    state : {"running", "done", "failed", "cancelled"}
     error : str or None
-        For a failed task: the last line of its traceback.
+        For a failed task: the last line of its traceback; for a cancelled one: why.
 
     Examples
     --------
@@ -116,26 +153,6 @@ class SearchTask:
     def worker(self):
         """Key of the worker (host, process, thread) that ran the task."""
         return (self.host, self.pid, self.thread_id)
-
-
-def _fit_error_of_caller(max_depth=8):
-    """``result["fit_error"]`` of the ``_fit_and_score`` frame calling the hook; ``_MISSING`` if not found.
-
-    >>> _fit_error_of_caller() is _MISSING
-    True
-    """
-    frame = sys._getframe(1)
-    for _ in range(max_depth):
-        if frame is None:
-            break
-        if frame.f_code.co_name == "_fit_and_score":
-            result = frame.f_locals.get("result")
-            if isinstance(result, dict):
-                # the fit raised and error_score="raise" re-raises: no "fit_error" was written
-                return result.get("fit_error", "the fit raised (error_score='raise')")
-            break
-        frame = frame.f_back
-    return _MISSING
 
 
 def _int_or_none(value):
@@ -205,6 +222,8 @@ class SearchRecorder:
         self.on_event = _check_callable("on_event", on_event)
         self._lock = threading.Lock()
         self._handles = {}  # root_uuid -> sklearn ListenerHandle (picklable: the workers' copies use it)
+        self._stop_file = None  # exists once stop() was called during this fit; workers look for it
+        self._stopped = False
         self._tasks = {}  # path of task ids from the root -> SearchTask
         self.started_at = None
         self.ended_at = None
@@ -214,11 +233,37 @@ class SearchRecorder:
 
     # --- pickling: a worker's copy only needs the way home -----------------------------------
     def __getstate__(self):
-        return {"_handles": dict(self._handles)}
+        return {"_handles": dict(self._handles), "_stop_file": self._stop_file}
 
     def __setstate__(self, state):
         self.__init__()
         self._handles = state["_handles"]
+        self._stop_file = state["_stop_file"]
+
+    # --- stopping ----------------------------------------------------------------------------
+    def stop(self):
+        """Ask the search being watched to stop: tasks not started are cancelled, running ones finish.
+
+        Safe to call from any thread, at any time (before a fit or after it, it
+        does nothing). Returns the recorder.
+        """
+        self._stopped = True
+        path = self._stop_file
+        if path is not None:
+            try:
+                with open(path, "x"):
+                    pass
+            except FileExistsError:
+                pass
+        return self
+
+    @property
+    def stop_requested(self):
+        """True once :meth:`stop` was called during the current fit (seen by workers too)."""
+        if self._stopped:
+            return True
+        path = self._stop_file
+        return path is not None and os.path.exists(path)
 
     def __repr__(self):
         with self._lock:
@@ -228,8 +273,10 @@ class SearchRecorder:
     # --- the FitCallback protocol ------------------------------------------------------------
     def setup(self, estimator, context):
         """Start a new record and open the listener the workers send to (called by the search, in the parent)."""
-        from sklearn.callback._transport import open_listener
-
+        open_listener, _, _ = sklearn_transport()
+        self._remove_stop_file()
+        self._stopped = False
+        self._stop_file = os.path.join(tempfile.gettempdir(), f"cvkit-search-stop-{uuid.uuid4().hex}")
         with self._lock:
             self._tasks = {}
             self.started_at, self.ended_at = now(), None
@@ -242,38 +289,51 @@ class SearchRecorder:
         self._handles[context.root_uuid] = open_listener(self._consume)
 
     def on_fit_task_begin(self, estimator, context):
-        """Send a "start" event for a (candidate, fold) fit or the refit (runs in the worker)."""
+        """Send a "start" event for a (candidate, fold) fit or the refit (runs in the worker).
+
+        After :meth:`stop`, raise :class:`SearchStopped` instead, before the fit.
+        """
         if context.task_name in _KINDS:
+            if self.stop_requested:
+                raise SearchStopped(f"{_STOPPED} (SearchRecorder.stop) before this task started.")
             self._send(context, self._message("start", estimator, context))
 
     def on_fit_task_end(self, estimator, context):
         """Send an "end" event, "failed" if ``_fit_and_score`` caught an error (runs in the worker)."""
         if context.task_name in _KINDS:
             message = self._message("end", estimator, context)
-            fit_error = _fit_error_of_caller()
-            if fit_error is not _MISSING and fit_error is not None:
+            fit_error = fit_error_of_caller()
+            if fit_error is not NOT_FOUND and fit_error is not None:
                 message["error"] = _last_line(fit_error)
+                message["cancelled"] = _STOPPED in message["error"]
             self._send(context, message)
         return False
 
     def teardown(self, estimator, context):
         """Close the listener; tasks still running are recorded "failed" (the fit returned or raised without them)."""
-        from sklearn.callback._transport import close_listener
-
+        _, close_listener, _ = sklearn_transport()
         handle = self._handles.pop(context.root_uuid, None)
         if handle is not None:
             close_listener(handle)
+        self._remove_stop_file()
         ended = now()
         changed = []
         with self._lock:
             self.ended_at = ended
             for key, task in self._tasks.items():
                 if task.state == "running":
-                    self._tasks[key] = replace(task, end=ended, state="failed",
-                                               error="still running when the search's fit ended")  # fmt: skip
+                    self._tasks[key] = replace(task, end=ended, state="failed", error=CUT_SHORT)
                     changed.append(self._tasks[key])
         for task in changed:
             self._notify("end", task)
+
+    def _remove_stop_file(self):
+        path = self._stop_file
+        if path is not None:
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
 
     # --- worker side ------------------------------------------------------------------------
     @staticmethod
@@ -302,11 +362,11 @@ class SearchRecorder:
             "thread_id": threading.get_native_id(),
             "time": now(),
             "error": None,
+            "cancelled": False,
         }
 
     def _send(self, context, message):
-        from sklearn.callback._transport import send
-
+        _, _, send = sklearn_transport()
         handle = self._handles.get(context.root_uuid)
         if handle is None:  # no setup for this fit (the recorder was not on the outermost estimator)
             return
@@ -338,10 +398,12 @@ class SearchRecorder:
                                   message["thread_id"], message["time"], None, "running")  # fmt: skip
             else:
                 start = old.start if old is not None else message["time"]
-                failed = message["error"] is not None
+                if message.get("cancelled"):
+                    state = "cancelled"
+                else:
+                    state = "failed" if message["error"] is not None else "done"
                 task = SearchTask(task_no, what, candidate, fold, message["host"], message["pid"],
-                                  message["thread_id"], start, message["time"], "failed" if failed else "done",
-                                  message["error"])  # fmt: skip
+                                  message["thread_id"], start, message["time"], state, message["error"])  # fmt: skip
             self._tasks[key] = task
         self._notify(kind, task)
 
@@ -372,7 +434,7 @@ class SearchRecorder:
         task number (``candidate * n_splits + fold``); lanes are the workers in
         the order in which each first started a task; times are seconds since
         the search's ``fit`` started. Tasks still running are left out (draw a
-        running search with :meth:`live_svg`).
+        running search with :class:`cvkit.widgets.SearchView`, from :meth:`live_run`).
 
         Parameters
         ----------
@@ -384,7 +446,7 @@ class SearchRecorder:
         if not isinstance(include_refit, bool):
             raise TypeError(f"include_refit={include_refit!r} is not allowed; allowed: True, False.")
         t0 = self.started_at if self.started_at is not None else 0.0
-        tasks = [t for t in self.tasks(None if include_refit else "fit") if t.end is not None]
+        tasks = [t for t in self.tasks(None if include_refit else "fit") if t.end is not None and t.state != "cancelled"]
         lane_of = {}
         for t in sorted(tasks, key=lambda t: (t.start, t.task)):
             lane_of.setdefault(t.worker, len(lane_of))
@@ -402,17 +464,23 @@ class SearchRecorder:
             worker_labels=labels or None,
         )
 
-    def live_run(self):
+    def live_run(self, deaths=None):
         """The record so far as a :class:`cvkit.live.LiveRun` (one "fold" per (candidate, fold) task).
 
         Built afresh at each call from the tasks recorded, so call it again to
         redraw (e.g. from ``on_event``, or a timer). The refit is not drawn.
+
+        Parameters
+        ----------
+        deaths : dict or None
+            ``{pid: seconds since the fit started}`` of worker processes seen dead
+            (:meth:`cvkit.live.LiveRun.worker_died` draws their lanes dead from then on).
         """
         from .live import LiveRun
         from .results import FoldResult
         from .trace import TaskTrace
 
-        tasks = self.tasks("fit")
+        tasks = [t for t in self.tasks("fit") if t.state != "cancelled"]  # never started: finish() marks them
         t0 = self.started_at if self.started_at is not None else now()
         n = max([self.n_tasks or 0, *(t.task + 1 for t in tasks), 1])
         lanes = self.settings.get("n_jobs") or 1
@@ -426,25 +494,17 @@ class SearchRecorder:
             error_type, _, message = (t.error or "").partition(":")
             live.complete(FoldResult(t.task, status=t.state, trace=trace,
                                      error_type=error_type or None, error_message=message.strip() or None))  # fmt: skip
+        for pid, at in sorted((deaths or {}).items(), key=lambda item: item[1]):
+            live.worker_died(pid, at=at)
         if self.ended_at is not None:
             live.finish(at=self.ended_at - t0)
         return live
 
-    def live_svg(self, **kwargs):
-        """Draw the record so far with :func:`cvkit.widgets.svg.live_svg` (keyword arguments go to it); an SVG string."""
-        from .widgets.svg import live_svg
-
-        done = sum(t.end is not None for t in self.tasks("fit"))
-        name = self.settings.get("search", "search")
-        kwargs.setdefault("title", f"{name}: {done}/{self.n_tasks or '?'} (candidate, fold) fits")
-        return live_svg(self.live_run().snapshot(), **kwargs)
 
 
 def _active_backend():
     try:
-        from joblib.parallel import get_active_backend
-
-        backend, _ = get_active_backend()
+        backend, _ = _get_active_backend()
         return type(backend).__name__.replace("Backend", "").lower()
     except Exception:  # noqa: BLE001 - a label only
         return None
@@ -455,7 +515,7 @@ def watch_search(search, X, y=None, on_event=None, **fit_params):
 
     The recorder stays attached to the search (with any other callbacks it
     had), so a later ``search.fit`` records again. To also draw the tasks
-    (:meth:`SearchRecorder.schedule`, :meth:`SearchRecorder.live_svg`), attach
+    (:meth:`SearchRecorder.schedule`, :meth:`SearchRecorder.live_run`), attach
     a :class:`SearchRecorder` yourself.
 
     Parameters
@@ -485,7 +545,7 @@ def watch_search(search, X, y=None, on_event=None, **fit_params):
             "(e.g. GridSearchCV)."
         )
     recorder = SearchRecorder(on_event=on_event)
-    others = [cb for cb in getattr(search, "_skl_callbacks", []) if not isinstance(cb, SearchRecorder)]
+    others = [cb for cb in search_callbacks(search) if not isinstance(cb, SearchRecorder)]
     search.set_callbacks(*others, recorder)
     search.fit(X, y, **fit_params)
     return recorder.tasks()

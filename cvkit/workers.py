@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, cpu_count, delayed, parallel_config
-from joblib.externals.loky import get_reusable_executor
-from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.metaestimators import available_if
 
 from ._checks import check_positive_int
 from .backends import backend_context, resolve_backend, resolve_n_jobs
+from .compat import active_backend as get_active_backend
+from .compat import get_reusable_executor
 
 __all__ = [
     "RecordWorker",

@@ -1,4 +1,4 @@
-"""Start a throwaway JupyterLab on 127.0.0.1 with a random token, and find the Chromium the browser tests drive."""
+"""Browser tests' support: a throwaway JupyterLab on 127.0.0.1 (random token), the Chromium to drive, waiting."""
 
 import os
 import secrets
@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 #: Chromium flags that work headless in a container without network access.
 CHROMIUM_ARGS = [
@@ -105,3 +107,53 @@ def jupyter_lab(root_dir, log_path, startup_timeout=60):
         yield base, token, proc
     finally:
         _stop(proc)
+
+
+def missing(reason):
+    """Skip with ``reason``, except under CI (CI=true), where a missing browser is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true, so the browser test must run (.ci/run installs Debian's chromium).")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium():
+    """Path of Chromium for a browser test (a skip, or a failure under CI, when it or Playwright is missing).
+
+    Import it into the test module: ``from browser_helpers import chromium``.
+    """
+    path = find_chromium()
+    if path is None:
+        missing("Chromium not found (/usr/bin/chromium or `chromium` on PATH): apt-get install chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing("Playwright for Python is not installed (pip install playwright)")
+    return path
+
+def wait_for(condition, timeout, what, page=None, shot=None):
+    """Poll ``condition()`` every 50 ms until it is truthy (return it); after ``timeout`` s fail, with a screenshot."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            if page is not None and shot is not None:
+                page.screenshot(path=str(shot), full_page=True)
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# JavaScript run in the page: the smallest on-screen size of the charts' text, in CSS pixels.
+MIN_TEXT_PX = """panel => {
+  let smallest = Infinity;
+  for (const svg of panel.querySelectorAll('svg.cvkit-gantt')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      const size = parseFloat(getComputedStyle(t).fontSize) * scale;
+      if (t.getBoundingClientRect().width > 0) smallest = Math.min(smallest, size);
+    }
+  }
+  return smallest;
+}"""

@@ -1,121 +1,123 @@
-"""The lesson 05 self-check: a clone per task passes, the shared model fails with a hint, nothing raises."""
+"""The lesson 05 self-check: the right prediction passes, each typical slip gets its own hint, nothing raises,
+help() gives nothing away, and the right prediction is what really happens when the exercise's code runs (as a
+script, like a notebook, with the joblib installed)."""
 
-import threading
+import json
+import pydoc
+import subprocess
+import sys
+import textwrap
 
 import pytest
-from sklearn.base import clone
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.svm import SVC
 
 from cvkit.exercises import NOT_ANSWERED, Feedback
-from cvkit.exercises.lesson05 import check_fold_task
-from cvkit.pitfalls import answer_task, clone_task
+from cvkit.exercises.lesson05 import CASE, OUTCOMES, SETTINGS, check_in_place
 
-
-def fresh_svc_task(model, X, y, train, test):
-    fitted = SVC().fit(X[train], y[train])
-    return f1_score(y[test], fitted.predict(X[test]), average="weighted")
-
-
-_lock = threading.Lock()
-
-
-def locked_task(model, X, y, train, test):
-    with _lock:
-        model.fit(X[train], y[train])
-        return f1_score(y[test], model.predict(X[test]), average="weighted")
-
-
-def accuracy_task(model, X, y, train, test):
-    own = clone(model).fit(X[train], y[train])
-    return accuracy_score(y[test], own.predict(X[test]))
-
-
-def tuple_task(model, X, y, train, test):
-    own = clone(model).fit(X[train], y[train])
-    return f1_score(y[test], own.predict(X[test]), average="weighted"), "confusion matrix"
-
-
-def raising_task(model, X, y, train, test):
-    raise RuntimeError("boom\nsecond line")
-
-
-def two_argument_task(train, test):
-    return 1.0
+RIGHT = {
+    "n_jobs=1": "changed",
+    "threading": "changed",
+    "loky, small": "unchanged",
+    "loky, large": "error",
+    "loky, large, r+": "unchanged",
+}
 
 
 def test_not_answered():
-    feedback = check_fold_task(NOT_ANSWERED)
+    assert check_in_place(NOT_ANSWERED).status == "not answered"
+    partly = {**RIGHT, "threading": NOT_ANSWERED}
+    feedback = check_in_place(partly)
     assert isinstance(feedback, Feedback) and feedback.status == "not answered" and not feedback
 
 
-@pytest.mark.parametrize("task", [clone_task, fresh_svc_task], ids=["clone", "fresh SVC"])
-def test_right_answers(task):
-    feedback = check_fold_task(task)
+def test_the_right_prediction():
+    feedback = check_in_place(RIGHT)
     assert feedback.correct, feedback
-    assert "stayed unfitted" in feedback.message
+    assert "read-only" in feedback.message and "return it" in feedback.message
+    assert check_in_place({k: f" {v.upper()} " for k, v in RIGHT.items()}).correct   # case and spaces forgiven
 
 
-def test_a_lock_is_right_but_told_it_serialises():
-    feedback = check_fold_task(locked_task)
-    assert feedback.correct
-    assert "lock" in feedback.message
+SLIPS = [
+    ({"n_jobs=1": "unchanged"}, "n_jobs=1", "nothing is copied"),
+    ({"n_jobs=1": "error"}, "n_jobs=1", "no memory map"),
+    ({"threading": "unchanged"}, "threading", "they share its objects"),
+    ({"threading": "error"}, "threading", "process workers only"),
+    ({"loky, small": "changed"}, "loky, small", "pickled, with a copy"),
+    ({"loky, small": "error"}, "loky, small", "below max_nbytes"),
+    ({"loky, large": "unchanged"}, "loky, large", "memory map of the file"),
+    ({"loky, large": "changed"}, "loky, large", "not the notebook's array"),
+    ({"loky, large, r+": "changed"}, "loky, large, r+", "not the notebook's array"),
+    ({"loky, large, r+": "error"}, "loky, large, r+", "reading and writing"),
+]
 
 
-def test_the_widely_shared_answer_is_wrong_with_a_clone_hint():
-    feedback = check_fold_task(answer_task)
-    assert feedback.status == "wrong"
-    assert feedback.message.startswith("2 of 4 folds were predicted by a model fitted on another fold's rows")
-    assert "clone(model)" in feedback.hint
+@pytest.mark.parametrize("change, run, hint", SLIPS, ids=[f"{run}: {list(c.values())[0]}" for c, run, _ in SLIPS])
+def test_each_slip_gets_its_own_hint(change, run, hint):
+    feedback = check_in_place({**RIGHT, **change})
+    assert feedback.status == "wrong", feedback
+    assert f"for the {run} run" in feedback.message and hint in feedback.hint, feedback
 
 
-def test_right_isolation_but_wrong_metric():
-    feedback = check_fold_task(accuracy_task)
-    assert feedback.status == "wrong" and "scores differ from the serial loop's" in feedback.message
-    assert "average='weighted'" in feedback.hint
+def test_the_hints_differ():
+    hints = [check_in_place({**RIGHT, **change}).hint for change, _, _ in SLIPS]
+    assert len(set(hints)) == len(hints)
 
 
 @pytest.mark.parametrize(
-    "task, says",
+    "answers, says",
     [
-        (tuple_task, "did not return one number per fold"),
-        (raising_task, "your function raised RuntimeError: boom"),
-        (two_argument_task, "your function raised TypeError"),
+        ({"serial": "changed"}, "answers needs the keys"),
+        (["changed"] * 5, "you gave a list"),
+        ({**RIGHT, "threading": "maybe"}, "is not one of 'changed', 'unchanged', 'error'"),
+        ({**RIGHT, "threading": True}, "is not one of"),
+        ({**RIGHT, "threading": None}, "is not one of"),
     ],
 )
-def test_broken_functions_get_a_hint_not_an_exception(task, says):
-    feedback = check_fold_task(task)
-    assert feedback.status == "wrong" and says in feedback.message, feedback
-    assert "def fold_task(model, X, y, train, test)" in feedback.hint
+def test_malformed_answers_get_a_hint_not_an_exception(answers, says):
+    feedback = check_in_place(answers)
+    assert feedback.status == "wrong" and says in feedback.message and feedback.hint, feedback
 
 
-@pytest.mark.parametrize("answer", ["clone_task", None, 0.9, [clone_task], SVC, SVC()], ids=repr)
-def test_non_functions_get_a_hint(answer):
-    feedback = check_fold_task(answer)
-    assert feedback.status == "wrong" and "not a function" in feedback.message
-    assert "answer = fold_task" in feedback.hint
+def test_help_and_docstrings_do_not_give_the_answer_away():
+    import cvkit.exercises.lesson05 as module
+
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext) + pydoc.render_doc(check_in_place, renderer=pydoc.plaintext)
+    for giveaway in ("read-only", "pickled copy", "assignment destination", "return it", "'changed'", "'error'"):
+        assert giveaway not in text.replace("'changed', 'unchanged', 'error'", ""), giveaway
+    assert set(OUTCOMES) == {"changed", "unchanged", "error"}
 
 
-def test_the_shared_model_fails_even_when_one_thread_is_starved(monkeypatch):
-    """A busy hub can hold one thread up far longer than SlowModel's pauses: the wrong answer must still fail."""
-    import time
+EXERCISE = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    from joblib import Parallel, delayed
+    from cvkit.exercises.lesson05 import CASE, SETTINGS
 
-    import cvkit.exercises.lesson05 as lesson05
+    def task(a):
+        a[0] = -1.0
+        return float(a.sum())
 
-    calls = [0]
-    lock = threading.Lock()
+    outcomes, errors = {}, {}
+    for name, (size, settings) in SETTINGS.items():
+        arr = np.ones(CASE[size])
+        try:
+            sums = Parallel(**settings)(delayed(task)(arr) for _ in range(2))
+        except Exception as error:
+            outcomes[name], errors[name] = "error", f"{type(error).__name__}: {error}"
+            continue
+        assert len(sums) == 2
+        outcomes[name] = "changed" if arr[0] == -1.0 else "unchanged"
+    print(json.dumps({"outcomes": outcomes, "errors": errors}))
+    """
+)
 
-    class StarvedSVC(SVC):
-        def fit(self, X, y, sample_weight=None):
-            with lock:
-                calls[0] += 1
-                slow = calls[0] % 2 == 0
-            if slow:
-                time.sleep(0.3)
-            return super().fit(X, y, sample_weight=sample_weight)
 
-    monkeypatch.setattr(lesson05, "SVC", StarvedSVC)
-    feedback = check_fold_task(answer_task)
-    assert feedback.status == "wrong", feedback
-    assert feedback.message.startswith("2 of 4 folds were predicted by a model fitted on another fold's rows")
-    assert check_fold_task(clone_task).correct
+def test_the_right_prediction_is_what_happens():
+    """Run the exercise's code as a script (its task is defined in __main__, as in a notebook)."""
+    proc = subprocess.run([sys.executable, "-c", EXERCISE], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    measured = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert measured["outcomes"] == RIGHT
+    assert check_in_place(measured["outcomes"]).correct
+    assert measured["errors"] == {"loky, large": "ValueError: assignment destination is read-only"}
+    assert CASE["small"] * 8 < 1e6 < CASE["large"] * 8   # on either side of max_nbytes="1M"

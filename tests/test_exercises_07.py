@@ -5,8 +5,10 @@ import math
 import pytest
 
 from cvkit.exercises import NOT_ANSWERED, Feedback
-from cvkit.exercises.lesson07 import CASE, check_scale_out, expected_times
+from cvkit.exercises import lesson07
+from cvkit.exercises.lesson07 import CASE, check_scale_out
 
+expected_times = lesson07._expected_times  # private: the answer must not be one help() away
 LOKY, DASK = expected_times()
 
 
@@ -35,6 +37,16 @@ def test_right_answers_within_a_second(dask):
         (150, 60 + 36 * 30 / 32, "the cluster has 32 cores"),  # work divided evenly over the cluster
         (150, 36 * 30 / 32, "the cluster has 32 cores"),  # and start-up forgotten
         (150, 300, "start-up (60 s) + ceil(36 / 32) rounds"),
+        (1080, DASK, "8 folds run at once"),  # the serial loop
+        (150, 60 + 9 * 30 + 36 * 0.007, "one per core"),  # one worker per machine
+        (150, 9 * 30, "one per core"),  # and start-up forgotten
+        (150, 150, "count rounds on 32 cores"),  # the cluster as one machine
+        (150, 210, "count rounds on 32 cores"),
+        (120, DASK, "round the number of rounds up"),  # floor(36 / 8) = 4 rounds
+        (150, 60 + 30 + 36 * 0.007, "round the number of rounds up"),  # floor(36 / 32) = 1 round
+        (150, 30, "round the number of rounds up"),  # and start-up forgotten
+        (2.5, DASK, "in seconds"),  # minutes
+        (150, DASK / 60, "in seconds"),
     ],
 )
 def test_wrong_answers_get_a_pointed_hint(loky, dask, hint):
@@ -51,3 +63,11 @@ def test_not_a_number(value):
 def test_not_answered():
     assert check_scale_out(NOT_ANSWERED, NOT_ANSWERED).status == "not answered"
     assert check_scale_out(150, NOT_ANSWERED).status == "not answered"
+
+
+def test_the_answer_is_not_in_help():
+    """Neither the module's nor the check's documentation shows the right times (help() would give them away)."""
+    docs = (lesson07.__doc__ or "") + (check_scale_out.__doc__ or "")
+    assert "150" not in docs and "120" not in docs
+    assert "ceil(" not in docs  # nor the rounds that give them
+    assert "_expected_times" not in lesson07.__all__

@@ -8,32 +8,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_helpers import CHROMIUM_ARGS, find_chromium, jupyter_lab
+from browser_helpers import CHROMIUM_ARGS, MIN_TEXT_PX, chromium, jupyter_lab  # noqa: F401 - chromium: a fixture
+from browser_helpers import missing as _missing
+from browser_helpers import wait_for as _wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = REPO / "notebooks" / "04_explorer.ipynb"
 OUTPUT = REPO / "test-output" / "test_explorer_browser"  # .gitignore'd; kept after the run for a look
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _missing(reason):
-    """Skip with ``reason``, except under CI (CI=true), where a missing browser is a failure."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true, so the browser test must run (.ci/run installs Debian's chromium).")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def chromium():
-    path = find_chromium()
-    if path is None:
-        _missing("Chromium not found (/usr/bin/chromium or `chromium` on PATH): apt-get install chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _missing("Playwright for Python is not installed (pip install playwright)")
-    return path
 
 
 def _copy_without_outputs(source, target):
@@ -55,19 +38,6 @@ def _count(page, selector):
     return page.locator(selector).count()
 
 
-def _wait_for(condition, timeout, what, page=None, shot=None):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            if page is not None and shot is not None:
-                page.screenshot(path=str(shot), full_page=True)
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
 def _select(panel, name, **option):
     panel.locator(".widget-dropdown", has_text=name).locator("select").select_option(**option)
 
@@ -75,19 +45,6 @@ def _select(panel, name, **option):
 def _value(panel, name):
     return panel.locator(".widget-inline-hbox", has_text=name).locator("select, input").first.input_value()
 
-
-# JavaScript run in the page: the smallest on-screen size of the charts' text, in CSS pixels.
-_MIN_TEXT_PX = """panel => {
-  let smallest = Infinity;
-  for (const svg of panel.querySelectorAll('svg.cvkit-gantt')) {
-    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-    for (const t of svg.querySelectorAll('text')) {
-      const size = parseFloat(getComputedStyle(t).fontSize) * scale;
-      if (t.getBoundingClientRect().width > 0) smallest = Math.min(smallest, size);
-    }
-  }
-  return smallest;
-}"""
 
 # Record, for every fold, when its bar first appears done in the live chart (page clock, epoch ms), and the fold's
 # end on the same clock (the run's start data-t0 + the bar's data-end): their difference is fold end -> bar drawn.
@@ -201,7 +158,7 @@ def test_lesson_04_explorer_runs_redraws_and_stops_in_a_real_browser(chromium, t
                 assert live.locator("line.cvkit-now").count() == 0  # nothing runs: no "now" line
 
                 # Point 4: the smallest chart text is readable at 1024 px with the file browser open.
-                smallest = panel.evaluate(_MIN_TEXT_PX)
+                smallest = panel.evaluate(MIN_TEXT_PX)
                 assert smallest >= 10, f"chart text down to {smallest:.1f} px"
                 for word in ("running", "done", "failed", "interrupted", "cancelled", "now"):
                     assert live.locator("g.cvkit-legend text", has_text=re.compile(f"^{word}$")).count() == 1
@@ -307,7 +264,7 @@ def test_lesson_04_explorer_runs_redraws_and_stops_in_a_real_browser(chromium, t
                 time.sleep(0.5)
                 live.scroll_into_view_if_needed()
                 page.screenshot(path=str(OUTPUT / "5-heavy-stopped-1920x1080.png"))
-                assert panel.evaluate(_MIN_TEXT_PX) >= 13
+                assert panel.evaluate(MIN_TEXT_PX) >= 13
                 assert not [e for e in console_errors if "cvkit" in e or "widget" in e.lower()], console_errors
             finally:
                 browser.close()

@@ -15,6 +15,8 @@ from cvkit.plots import (  # noqa: E402
     plot_confusion_matrices,
     plot_gantt,
     plot_measured_vs_predicted,
+    plot_nested,
+    plot_processes,
     plot_queue,
     plot_speedup_vs_fold_time,
     plot_speedup_vs_folds,
@@ -28,6 +30,13 @@ from cvkit.schedule import predict_schedule  # noqa: E402
 def iris_run():
     X, y = cvkit.load_dataset("iris")
     return cvkit.run_folds(SVC(), X, y, cv=5, n_jobs=1)
+
+
+def _nested_run():
+    from cvkit.nested import run_nested
+
+    X, y = cvkit.load_dataset("synthetic", n_samples=300)
+    return run_nested(X, y, outer_n_jobs=2, inner_n_jobs=-1, param_grid={"C": [0.1, 1.0, 10.0]})
 
 
 def _figure(obj):
@@ -45,6 +54,8 @@ FIGURES = {
     "speed-up vs workers": lambda run: plot_speedup_vs_workers(
         {1: 1.0, 2: [1.6, 1.7], 4: 1.9}, 10, parallel_fraction=0.97, n_cores=2
     ),
+    "nested run, n_jobs=-1 inside 2 outer workers": lambda run: plot_nested(_nested_run()),
+    "processes and threads": lambda run: plot_processes(),
     "speed-up vs folds": lambda run: plot_speedup_vs_folds({2: 1.8, 3: 1.4, 4: 1.9, 5: 1.6, 6: 1.85}, 2),
     "speed-up vs fold time": lambda run: plot_speedup_vs_fold_time(
         {0.004: 0.6, 0.02: 1.1, 0.12: 1.6, 0.5: 1.62}, 5, 2, costs=COSTS["loky"], cold_startup=1.0,

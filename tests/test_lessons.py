@@ -20,6 +20,14 @@ def test_generated_index_links_and_readme_table_are_up_to_date():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_every_notebook_has_its_paired_text_copy_and_every_copy_its_notebook():
+    texts = sorted(p for p in NOTEBOOKS.rglob("*.py") if ".ipynb_checkpoints" not in p.parts)
+    assert {p.with_suffix(".ipynb") for p in texts} == set(ALL_NOTEBOOKS)
+    for path in texts:
+        assert path.read_text().startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n"), path.name
+        assert "# %% [markdown]" in path.read_text()
+
+
 def test_every_notebook_is_registered_or_a_solution():
     lessons = {NOTEBOOKS / name for name in LESSONS} | {NOTEBOOKS / "00_index.ipynb"}
     for path in ALL_NOTEBOOKS:

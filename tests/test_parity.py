@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from joblib import parallel_backend, parallel_config
-from joblib._parallel_backends import LokyBackend, ThreadingBackend
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
@@ -47,7 +46,17 @@ def test_parallel_equals_serial_and_cross_validate(backend, n_jobs, iris):
     assert result.backend == ("serial" if result.n_jobs == 1 else backend)
 
 
-@pytest.mark.parametrize("backend", [LokyBackend(), ThreadingBackend()], ids=["LokyBackend()", "ThreadingBackend()"])
+def _instance(name):
+    """A joblib backend instance, obtained through joblib's public configuration (no private import)."""
+    import joblib
+
+    from cvkit.compat import active_backend
+
+    with joblib.parallel_config(backend=name):
+        return type(active_backend()[0])()
+
+
+@pytest.mark.parametrize("backend", [_instance("loky"), _instance("threading")], ids=["LokyBackend()", "ThreadingBackend()"])
 def test_backend_instance(backend, wine):
     X, y = wine
     result = run_folds(make_pipeline(StandardScaler(), LogisticRegression()), X, y, cv=4, n_jobs=2, backend=backend)

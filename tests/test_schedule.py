@@ -260,7 +260,8 @@ def test_every_schedule_is_feasible(durations, w, pre_dispatch, batch_size):
         batches.setdefault(t.batch, []).append(t)
     assert list(batches) == sorted(batches)  # batches are runs of consecutive folds, in dispatch order
     starts = [min(t.start for t in batch) for batch in batches.values()]
-    assert starts == sorted(starts)  # the queue is first in, first out
+    # the queue is first in, first out (workers free within 1e-9 s of each other count as free together)
+    assert all(a <= b + 1e-9 for a, b in zip(starts, starts[1:]))
     b = s.bounds()
     assert s.makespan >= b["makespan_lower_bound"] - 1e-9
     assert s.makespan <= sum(durations) + 1e-9

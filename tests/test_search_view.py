@@ -116,8 +116,8 @@ def test_schedule_draws_workers_in_order_of_first_start(loky_run):
     assert all(0 <= t.start < t.end <= s.makespan for t in s.tasks)
     assert s.settings["wall_time"] >= s.makespan
     assert recorder.schedule(include_refit=True).n_folds == 13
-    svg = recorder.live_svg()
-    assert svg.count('class="cvkit-bar done"') == 12 and 'data-finished="true"' in svg
+    snapshot = recorder.live_run().snapshot()
+    assert snapshot.count("done") == 12 and recorder.live_run().finished
 
 
 def test_n_jobs_1_runs_in_this_process(Xy):

@@ -1,4 +1,10 @@
-"""Build (or --check) the lesson index, every lesson's prev / index / next links and the README lesson table."""
+"""Build (or --check) the lesson index, every lesson's prev / index / next links, the README lesson table, and the
+``py:percent`` text copy paired with every notebook (jupytext), so that a change to a lesson reads as a text diff.
+
+The executed ``.ipynb`` is the source of truth: its paired ``.py`` is written from it. To edit a lesson as text,
+edit the ``.py``, run ``jupytext --sync notebooks/NN_name.py`` (or save it in JupyterLab, which syncs pairs), and
+re-execute the notebook; this tool refuses to overwrite a ``.py`` edited after its notebook.
+"""
 
 import argparse
 import json
@@ -8,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,9 +118,16 @@ def index_notebook(lessons):
     )
     text = f"""# cvkit — lessons
 
-Running cross-validation folds in parallel with joblib, from the serial loop to a Dask cluster. Work through the
-lessons in order; each one starts with why it matters and its objectives, and ends with a summary and an exercise
-whose answer a cvkit check verifies. Worked solutions are in `solutions/`. About {total} minutes in all.
+The kit starts from one question, often asked:
+
+> *I have a serial `StratifiedKFold` loop (an `SVC`, the f1 score and a confusion matrix per fold). How do I run
+> the folds in parallel with joblib's `Parallel` / `delayed`, and how are 5, 10 or 15 folds handed to 1, 2 or 4
+> cores?*
+
+The lessons answer it, from that serial loop to a Dask cluster and to `cross_validate` and `GridSearchCV` in real
+code. Work through them in order; each one starts with why it matters and its objectives, and ends with a summary
+and an exercise whose answer a cvkit check verifies. Worked solutions are in `solutions/`. About {total} minutes in
+all.
 
 | # | lesson | goal | time | prerequisites | solution |
 |---|---|---|---|---|---|
@@ -144,8 +158,35 @@ def readme_table(lessons):
     )
 
 
+#: jupytext's pairing: every notebook has a ``py:percent`` twin of the same name.
+PAIRING = "ipynb,py:percent"
+
+
 def _dump(nb):
+    nb.metadata["jupytext"] = {"formats": PAIRING}
     return nbformat.writes(nb) + "\n"
+
+
+def paired_path(path):
+    """The ``.py`` twin of a notebook.
+
+    >>> paired_path(Path("notebooks/02_parallel_delayed.ipynb")).name
+    '02_parallel_delayed.py'
+    """
+    return path.with_suffix(".py")
+
+
+def paired_text(nb):
+    """The notebook as jupytext's ``py:percent`` text (sources and cell metadata, no outputs)."""
+    nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # a copy
+    nb.metadata["jupytext"] = {"formats": PAIRING}
+    return jupytext.writes(nb, fmt="py:percent")
+
+
+def _with_pair(files, path, text):
+    """Plan a notebook's text and its paired ``.py``."""
+    files[path] = text
+    files[paired_path(path)] = paired_text(nbformat.reads(text, as_version=4))
 
 
 def planned_files(lessons):
@@ -157,14 +198,14 @@ def planned_files(lessons):
         nb = nbformat.read(path, as_version=4)
         text = nav_text(present, i)
         nb.cells = with_nav(nb, text, text)
-        files[path] = _dump(nb)
+        _with_pair(files, path, _dump(nb))
         if lesson["solution"]:
             spath = SOLUTIONS / lesson["solution"]
             snb = nbformat.read(spath, as_version=4)
             back = f"Solution of [{lesson['number']} {lesson['title']}](../{lesson['file']}) · [Index](../00_index.ipynb)"
             snb.cells = with_nav(snb, back, back)
-            files[spath] = _dump(snb)
-    files[NOTEBOOKS / "00_index.ipynb"] = _dump(index_notebook(present))
+            _with_pair(files, spath, _dump(snb))
+    _with_pair(files, NOTEBOOKS / "00_index.ipynb", _dump(index_notebook(present)))
     readme = README.read_text()
     pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
     if pattern.search(readme):
@@ -178,13 +219,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     lessons = load_lessons()
     missing = [lesson["file"] for lesson in lessons if not lesson["exists"]]
-    stale = []
+    stale, edited = [], []
     for path, text in planned_files(lessons).items():
         current = path.read_text() if path.exists() else None
         if _normalize(current) != _normalize(text):
+            notebook = path.with_suffix(".ipynb")
+            if path.suffix == ".py" and current is not None and path.stat().st_mtime > notebook.stat().st_mtime:
+                edited.append(path.relative_to(ROOT))  # a text edit not synced into its notebook yet: keep it
+                continue
             stale.append(path.relative_to(ROOT))
             if not args.check:
                 path.write_text(text)
+    if edited:
+        for p in edited:
+            print(f"{p} was edited after its notebook: run `jupytext --sync {p}`, re-execute the notebook, run again")
+        return 1
     if args.check:
         problems = [f"missing lesson: notebooks/{m}" for m in missing] + [f"out of date: {p}" for p in stale]
         for problem in problems:

@@ -1,31 +1,30 @@
-"""Self-checks for lesson 03 (the task queue): predict a schedule before you run it, and let the model check you.
+"""Self-checks for lesson 03 (the task queue): predict a schedule before you run it, and let the check answer you.
 
 Examples
 --------
->>> check_equal_folds(counts=[4, 3], speedup=7 / 4)
-✅ Right: 7 equal folds on 2 workers run in 4 rounds: one worker runs 4 folds, the other 3,
-so the best speed-up is 7 / 4 = 1.75.
+>>> check_head_start(tiny_split=NOT_ANSWERED, long_split=NOT_ANSWERED)
+✏️ Not answered yet: replace NOT_ANSWERED with your answer and run the cell again.
 >>> check_unequal_folds(lanes=NOT_ANSWERED, makespan=NOT_ANSWERED)
 ✏️ Not answered yet: replace NOT_ANSWERED with your answer and run the cell again.
 """
 
-import math
 from numbers import Real
 
-from ..schedule import predict_schedule, speedup_bound
-from ._feedback import NOT_ANSWERED, not_answered, right, wrong
+from ..schedule import predict_schedule
+from ..tiny_folds import fold_split, head_start_schedule, split_text
+from ._feedback import NOT_ANSWERED, is_number, not_answered, right, wrong
 
 __all__ = [
-    "EQUAL_CASE",
+    "HEAD_START_CASE",
     "UNEQUAL_CASE",
     "NOT_ANSWERED",
-    "check_equal_folds",
+    "check_head_start",
     "check_schedule",
     "check_unequal_folds",
 ]
 
-#: Exercise part 1: equal folds, default dispatch.
-EQUAL_CASE = {"n_folds": 7, "n_jobs": 2}
+#: Exercise part 1: a cold pool of 2 workers, worker 1 ready later than worker 0; folds sent one by one.
+HEAD_START_CASE = {"n_folds": 15, "n_jobs": 2, "head_start": 0.022, "tiny_fold": 0.005, "long_fold": 0.5}
 
 #: Exercise part 2: unequal folds (seconds per fold, in fold order) on 2 workers, default dispatch.
 UNEQUAL_CASE = {"durations": (1.5, 1.0, 1.0, 1.0, 2.0, 1.0), "n_jobs": 2}
@@ -35,57 +34,118 @@ def _fmt(x):
     return f"{round(float(x), 3):g}"
 
 
-def check_equal_folds(counts, speedup):
-    """Part 1: 7 equal folds on 2 workers. How many folds does each worker run, and what is the best speed-up?
+def _ms(seconds):
+    return f"{round(float(seconds) * 1000, 3):g} ms"
+
+
+def _as_split(value, name, n_folds, n_jobs):
+    """The learner's split as sorted counts, or a Feedback saying what is wrong with its form."""
+    try:
+        counts = list(value)
+    except TypeError:
+        counts = None
+    if counts is None or not all(is_number(c) and float(c) == int(c) and c >= 0 for c in counts):
+        return wrong(
+            f"{name}={value!r} is not a list of fold counts.",
+            hint="one whole number per worker: [folds of worker 0, folds of worker 1].",
+        )
+    if len(counts) != n_jobs:
+        return wrong(
+            f"{name} has {len(counts)} numbers, but there are {n_jobs} workers.", hint="one number per worker."
+        )
+    if sum(counts) != n_folds:
+        return wrong(
+            f"the counts in {name} add up to {_fmt(sum(counts))}, but there are {n_folds} folds.",
+            hint="every fold runs exactly once, on one worker.",
+        )
+    return sorted((int(c) for c in counts), reverse=True)
+
+
+def check_head_start(tiny_split, long_split):
+    """Part 1: a cold pool, one worker ready before the other. How many folds does each worker run?
+
+    The case is :data:`HEAD_START_CASE`: 15 equal folds on 2 workers, ``batch_size=1``, the default
+    ``pre_dispatch``, no time to send a fold. Worker 0 can take folds from t = 0; worker 1 only after a head start
+    of 22 ms.
 
     Parameters
     ----------
-    counts : list of int
-        Folds per worker, in any order, e.g. ``[4, 3]``.
-    speedup : float
-        The best speed-up over one worker (a fraction such as ``7 / 4`` is fine).
+    tiny_split : list of 2 int
+        Folds each worker runs when a fold takes 5 ms (iris), in any order.
+    long_split : list of 2 int
+        The same when a fold takes 0.5 s.
 
     Examples
     --------
-    >>> check_equal_folds(counts=[3, 4], speedup=2.0)
-    ❌ Not yet: your counts are right, but a speed-up of 2 would need 7 folds to fit in 3.5 rounds.
-       Hint: the run lasts as long as the busiest worker: 4 fold-times instead of 7.
+    >>> check_head_start([8, 8], [9, 6])
+    ❌ Not yet: the counts in tiny_split add up to 16, but there are 15 folds.
+       Hint: every fold runs exactly once, on one worker.
     """
-    if counts is NOT_ANSWERED or speedup is NOT_ANSWERED:
+    if tiny_split is NOT_ANSWERED or long_split is NOT_ANSWERED:
         return not_answered()
-    k, w = EQUAL_CASE["n_folds"], EQUAL_CASE["n_jobs"]
-    schedule = predict_schedule(k, n_jobs=w)
-    expected_counts = sorted(schedule.per_worker_counts(), reverse=True)
-    best = speedup_bound(k, w)
-    rounds = math.ceil(k / w)
-    try:
-        given = sorted((int(c) for c in counts), reverse=True)
-    except (TypeError, ValueError):
-        return wrong(f"counts={counts!r} is not a list of numbers.", hint="give one number per worker, e.g. [5, 2].")
-    counts_ok = given == expected_counts
-    speed_ok = isinstance(speedup, Real) and abs(float(speedup) - best) <= 0.01
-    if counts_ok and speed_ok:
-        return right(
-            f"{k} equal folds on {w} workers run in {rounds} rounds: one worker runs {expected_counts[0]} folds, "
-            f"the other {expected_counts[1]}, so the best speed-up is {k} / {rounds} = {_fmt(best)}."
-        )
-    if not counts_ok:
-        if sum(given) != k:
+    c = HEAD_START_CASE
+    k, w, head = c["n_folds"], c["n_jobs"], c["head_start"]
+    tiny = _as_split(tiny_split, "tiny_split", k, w)
+    if not isinstance(tiny, list):
+        return tiny
+    long = _as_split(long_split, "long_split", k, w)
+    if not isinstance(long, list):
+        return long
+    rounds = fold_split(predict_schedule(k, n_jobs=w))  # both workers ready at once
+    tiny_ok = tiny == fold_split(head_start_schedule([c["tiny_fold"]] * k, [0.0, head]))
+    long_ok = long == fold_split(head_start_schedule([c["long_fold"]] * k, [0.0, head]))
+    alone = int(head // c["tiny_fold"]) + 1  # folds worker 0 starts before worker 1 is ready
+    if not tiny_ok:
+        if tiny == rounds:
             return wrong(
-                f"your counts add up to {sum(given)}, but there are {k} folds.",
-                hint="every fold runs exactly once, on one worker.",
+                f"{split_text(tiny)} is the split of two workers ready at the same moment: rounds.",
+                hint=f"worker 1 is not there for the first {_ms(head)}: how many {_ms(c['tiny_fold'])} folds does "
+                "worker 0 start alone, one after the other?",
+            )
+        late = k - int(head // c["tiny_fold"])  # folds left if worker 0 had started one fold fewer alone
+        if tiny == [k - late + late // 2, (late + 1) // 2]:
+            return wrong(
+                f"{split_text(tiny)} has worker 0 start {k - late} folds alone.",
+                hint=f"worker 0 finishes a fold every {_ms(c['tiny_fold'])}; when it is free again just before "
+                f"{_ms(head)}, worker 1 is not ready yet: who takes the next fold?",
+            )
+        if tiny[1] == 1:
+            return wrong(
+                f"{split_text(tiny)} leaves worker 1 a single fold, as if it were ready only near the end: worker 0 "
+                f"would need {_ms((k - 1) * c['tiny_fold'])} for the other {k - 1} folds, and worker 1 is ready at "
+                f"{_ms(head)}.",
+                hint="from the moment worker 1 is ready, it takes folds from the queue too.",
+            )
+        if tiny[0] == k:
+            return wrong(
+                f"worker 0 would need {_ms(k * c['tiny_fold'])} to run all {k} folds, and worker 1 is ready before "
+                "that.",
+                hint="from the moment worker 1 is ready, it takes folds from the queue too.",
             )
         return wrong(
-            f"with counts {given}, one worker would sit idle while the other still has folds queued.",
-            hint="an idle worker takes the next fold at once: deal the folds out like cards, one round at a time.",
+            f"{split_text(tiny)} is not how {k} folds of {_ms(c['tiny_fold'])} are shared when worker 1 comes "
+            f"{_ms(head)} late.",
+            hint="first count the folds worker 0 starts before worker 1 is ready (a fold it has started, it "
+            "finishes); from then on both workers are free in turn: share the folds left as in rounds.",
         )
-    if isinstance(speedup, Real) and speedup > 0:
-        why = f"a speed-up of {_fmt(speedup)} would need {k} folds to fit in {_fmt(k / float(speedup))} rounds"
-    else:
-        why = f"{speedup!r} is not a speed-up"
-    return wrong(
-        f"your counts are right, but {why}.",
-        hint=f"the run lasts as long as the busiest worker: {rounds} fold-times instead of {k}.",
+    if not long_ok:
+        if long == tiny:
+            return wrong(
+                f"your split of the tiny folds is right; with 0.5 s folds a head start of {_ms(head)} is not worth "
+                "whole folds.",
+                hint="worker 1 is ready while worker 0 is still in its first fold: what does that leave of the "
+                "head start?",
+            )
+        return wrong(
+            "your split of the tiny folds is right, but not the one of the 0.5 s folds.",
+            hint=f"{_ms(head)} is a small part of one 0.5 s fold: both workers are busy from almost the start.",
+        )
+    return right(
+        f"with {_ms(c['tiny_fold'])} folds, worker 0 starts {alone} folds before worker 1 is ready "
+        f"({_ms(head)} = {_fmt(head / c['tiny_fold'])} folds), and the other {k - alone} are shared in turns: "
+        f"{split_text(tiny)}. With 0.5 s folds the head start is {_fmt(head / c['long_fold'])} of a fold, so the "
+        f"folds are shared in rounds: {split_text(long)}. A head start counts in folds: the shorter the folds, the "
+        "more of them the first worker runs alone."
     )
 
 
@@ -105,8 +165,6 @@ def check_schedule(lanes, makespan, durations, n_jobs, **settings):
 
     Examples
     --------
-    >>> check_schedule([[0, 2], [1, 3]], 2.0, durations=4, n_jobs=2)
-    ✅ Right: worker 0: fold 0 [0–1], fold 2 [1–2]; worker 1: fold 1 [0–1], fold 3 [1–2]; makespan 2.
     >>> check_schedule([[0, 1], [2, 3]], 2.0, durations=4, n_jobs=2)  # doctest: +ELLIPSIS
     ❌ Not yet: fold 1 runs on worker 1, not worker 0...
     """
@@ -159,12 +217,12 @@ def check_schedule(lanes, makespan, durations, n_jobs, **settings):
 
 
 def check_unequal_folds(lanes, makespan):
-    """Part 2: folds of 1.5, 1, 1, 1, 2, 1 s on 2 workers: the folds each worker runs, in order, and the makespan.
+    """Part 2: the folds of :data:`UNEQUAL_CASE` on 2 workers: the folds each worker runs, in order, and the makespan.
 
     Examples
     --------
-    >>> check_unequal_folds([[0, 2, 4], [1, 3, 5]], 4.5)  # doctest: +ELLIPSIS
-    ❌ Not yet: fold 2 runs on worker 1, not worker 0: it starts at t = 1, after fold 1 ends.
-       Hint: ...
+    >>> check_unequal_folds([[0, 1, 2], [3, 4]], 4.0)
+    ❌ Not yet: your lanes hold folds [0, 1, 2, 3, 4]; there are 6 folds, 0 to 5.
+       Hint: every fold runs exactly once, on one worker.
     """
     return check_schedule(lanes, makespan, UNEQUAL_CASE["durations"], UNEQUAL_CASE["n_jobs"])

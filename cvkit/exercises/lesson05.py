@@ -1,94 +1,140 @@
-"""Self-check for lesson 05: a fold task that stays right when threads share one model object."""
+"""Self-check for lesson 05: a task changes its array argument in place — what happens to the notebook's array?
 
-from numbers import Real
+The exercise's task sets ``a[0] = -1.0`` on the NumPy array it receives and
+returns ``float(a.sum())``. It runs as ``Parallel(**settings)(delayed(task)(arr)
+for _ in range(2))`` under each of :data:`SETTINGS`, with a fresh ``arr =
+np.ones(size)`` before each run. The learner predicts, for each run, what
+happens to the notebook's ``arr``: "changed", "unchanged", or "error" (the call
+raises).
 
-import numpy as np
-from sklearn.svm import SVC
+Examples
+--------
+>>> check_in_place(NOT_ANSWERED)
+✏️ Not answered yet: replace NOT_ANSWERED with your answer and run the cell again.
+"""
 
-from ..datasets import load_dataset
-from ..pitfalls import run_fold_task
 from ._feedback import NOT_ANSWERED, not_answered, right, wrong
 
-__all__ = ["check_fold_task"]
+__all__ = ["CASE", "NOT_ANSWERED", "OUTCOMES", "SETTINGS", "check_in_place"]
 
-_SIGNATURE_HINT = (
-    "Define it as def fold_task(model, X, y, train, test): ... and return one number, the fold's "
-    "f1_score(y[test], y_pred, average='weighted'); then set answer = fold_task (no parentheses)."
+#: The array sizes of the exercise, in float64 values: 8 kB and 16 MB, on either side of max_nbytes="1M".
+CASE = {"small": 1_000, "large": 2_000_000}
+
+#: The runs of the exercise: the key used in ``answers``, then the size of ``arr`` and the ``Parallel`` arguments.
+SETTINGS = {
+    "n_jobs=1": ("small", {"n_jobs": 1}),
+    "threading": ("small", {"backend": "threading", "n_jobs": 2}),
+    "loky, small": ("small", {"backend": "loky", "n_jobs": 2}),
+    "loky, large": ("large", {"backend": "loky", "n_jobs": 2}),
+    "loky, large, r+": ("large", {"backend": "loky", "n_jobs": 2, "mmap_mode": "r+"}),
+}
+
+#: The answers the check accepts for each run.
+OUTCOMES = ("changed", "unchanged", "error")
+
+_TEMPLATE_HINT = (
+    'copy the template: answers = {"n_jobs=1": ..., "threading": ..., "loky, small": ..., "loky, large": ..., '
+    '"loky, large, r+": ...}, one of "changed", "unchanged", "error" for each.'
 )
 
+# Each run: what really happens, and a hint for each other answer (the reasoning, in the lesson's terms).
+_RUNS = {
+    "n_jobs=1": (
+        "changed",
+        {
+            "unchanged": "with n_jobs=1 joblib calls the task itself, one call after another in this kernel, with "
+            "the very array you passed: nothing is pickled, nothing is copied.",
+            "error": "with n_jobs=1 there are no workers and no memory map: the task gets the array you passed, "
+            "which you may write to.",
+        },
+    ),
+    "threading": (
+        "changed",
+        {
+            "unchanged": "threads are parts of this kernel (the right half of the picture in section 1): they share "
+            "its objects, so the task gets the notebook's own array, not a copy.",
+            "error": "memory-mapping is for process workers only: threads get the notebook's own array, which you "
+            "may write to.",
+        },
+    ),
+    "loky, small": (
+        "unchanged",
+        {
+            "changed": "a loky worker is another process: the task reached it pickled, with a copy of the array, "
+            "and it wrote into that copy. Only the return value comes back.",
+            "error": "1,000 floats take 8 kB, below max_nbytes (1 MB): no memory map here. The worker gets an "
+            "ordinary pickled copy, which it may write to.",
+        },
+    ),
+    "loky, large": (
+        "error",
+        {
+            "unchanged": "2,000,000 floats take 16 MB, above max_nbytes: the worker does not get a copy it may "
+            "change, but a memory map of the file joblib wrote (section 7). In which mode does joblib open it?",
+            "changed": "2,000,000 floats take 16 MB, above max_nbytes: the worker's array is a memory map of a file "
+            "joblib wrote (section 7), not the notebook's array. And in which mode does joblib open it?",
+        },
+    ),
+    "loky, large, r+": (
+        "unchanged",
+        {
+            "changed": "mmap_mode='r+' lets the worker write to its memory map, but that map is a file joblib "
+            "wrote a copy of the array to (section 7), not the notebook's array: the notebook's pages are untouched.",
+            "error": "mmap_mode='r+' opens the memory map for reading and writing, so the assignment is allowed.",
+        },
+    ),
+}
 
-def check_fold_task(answer, *, n_jobs=2, cv=4):
-    """Run the learner's fold task under threads that all get one model object; say if the folds stay right.
 
-    The task is called as ``answer(model, X, y, train, test)`` for every fold of
-    a small synthetic set, through joblib's threading backend, with the *same*
-    ``model`` (a :class:`cvkit.pitfalls.SlowModel` around an ``SVC``) in every
-    call, as the widely shared answer's global estimator. It is right when each
-    fold's score equals the serial loop's and no fold was predicted by a model
-    fitted on another fold's rows. Never raises for the answer.
+def _normalise(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def check_in_place(answers):
+    """Check predictions of what a task that changes its array argument does to the notebook's array.
 
     Parameters
     ----------
-    answer : callable or NOT_ANSWERED
-    n_jobs, cv : int
-        Threads and folds of the check (default: 2 threads, 4 folds).
+    answers : dict
+        For each key of :data:`SETTINGS` (``"n_jobs=1"``, ``"threading"``,
+        ``"loky, small"``, ``"loky, large"``, ``"loky, large, r+"``), what
+        happens to the notebook's ``arr``: one of :data:`OUTCOMES`.
 
     Returns
     -------
     Feedback
+        Right, not yet (with a hint for the first prediction that is off), or
+        not answered yet.
 
     Examples
     --------
-    >>> check_fold_task(NOT_ANSWERED).status
-    'not answered'
-    >>> from cvkit.pitfalls import answer_task, clone_task
-    >>> check_fold_task(clone_task).correct
-    True
-    >>> print(check_fold_task(answer_task))  # doctest: +ELLIPSIS
-    ❌ Not yet: 2 of 4 folds were predicted by a model fitted on another fold's rows: ...
-       Hint: ...clone(model)...
+    >>> check_in_place({"serial": "changed"})  # doctest: +ELLIPSIS
+    ❌ Not yet: answers needs the keys 'n_jobs=1', 'threading', 'loky, small', 'loky, large', ...
+       Hint: copy the template: ...
+    >>> check_in_place({name: "maybe" for name in SETTINGS})  # doctest: +ELLIPSIS
+    ❌ Not yet: answers['n_jobs=1'] = 'maybe' is not one of 'changed', 'unchanged', 'error'.
+       Hint: ...
     """
-    if answer is NOT_ANSWERED:
+    if answers is NOT_ANSWERED or (isinstance(answers, dict) and any(v is NOT_ANSWERED for v in answers.values())):
         return not_answered()
-    if not callable(answer) or isinstance(answer, type):
-        return wrong(f"the answer is {type(answer).__name__} {answer!r}, not a function.", hint=_SIGNATURE_HINT)
-    X, y = load_dataset("synthetic", n_samples="tiny")
-    try:
-        run = run_fold_task(answer, SVC(), X, y, cv=cv, backend="threading", n_jobs=n_jobs)
-    except (TypeError, ValueError) as exc:
-        if "could not convert" in str(exc) or "float()" in str(exc) or "setting an array element" in str(exc):
-            return wrong("your function did not return one number per fold.", hint=_SIGNATURE_HINT)
-        return wrong(f"your function raised {type(exc).__name__}: {_first_line(exc)}", hint=_SIGNATURE_HINT)
-    except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything; the check must not
-        return wrong(f"your function raised {type(exc).__name__}: {_first_line(exc)}", hint=_SIGNATURE_HINT)
-    if not all(isinstance(s, Real) and np.isfinite(s) for s in run.scores):
-        return wrong("your function did not return a finite number for every fold.", hint=_SIGNATURE_HINT)
-    foreign = run.foreign_predictions
-    if foreign:
-        return wrong(
-            f"{len(foreign)} of {cv} folds were predicted by a model fitted on another fold's rows: every task "
-            "fitted the one shared model, and a thread refitted it while another was about to predict.",
-            hint="Fit a fresh, unfitted copy in each task: own = clone(model) (from sklearn.base import clone), "
-            "then own.fit(...) and own.predict(...).",
-        )
-    if not run.same_as_serial:
-        return wrong(
-            "no fold was predicted by another fold's model, but the scores differ from the serial loop's "
-            f"({np.round(run.scores, 3).tolist()} instead of {np.round(run.serial_scores, 3).tolist()}).",
-            hint="Fit on X[train], y[train], predict X[test], and return "
-            "f1_score(y[test], y_pred, average='weighted').",
-        )
-    if run.model_fitted_on is not None:
-        return right(
-            "every fold matches the serial loop. The shared model was fitted, though: if you used a lock, it lets "
-            "only one fold run at a time; clone(model) per task keeps the folds both right and parallel."
-        )
+    if not isinstance(answers, dict) or set(answers) != set(SETTINGS):
+        given = sorted(map(repr, answers)) if isinstance(answers, dict) else f"a {type(answers).__name__}"
+        wanted = ", ".join(map(repr, SETTINGS))
+        return wrong(f"answers needs the keys {wanted}; you gave {given}.", hint=_TEMPLATE_HINT)
+    allowed = ", ".join(map(repr, OUTCOMES))
+    for name in SETTINGS:
+        if _normalise(answers[name]) not in OUTCOMES:
+            return wrong(
+                f"answers[{name!r}] = {answers[name]!r} is not one of {allowed}.",
+                hint='"error" means the Parallel call raises; otherwise say whether arr is changed afterwards.',
+            )
+    for name, (truth, hints) in _RUNS.items():
+        given = _normalise(answers[name])
+        if given != truth:
+            return wrong(f"for the {name} run, {given!r} is not what happens to the notebook's arr.", hint=hints[given])
     return right(
-        f"all {cv} folds match the serial loop while {n_jobs} threads shared one model object: each task fitted "
-        "its own copy, and the model you were given stayed unfitted."
+        "a task changes the notebook's array only when it runs in this kernel (n_jobs=1, threading). A process "
+        "worker gets a pickled copy of a small array, and a memory map of a file for a large one: read-only by "
+        "default, so writing raises ValueError ('assignment destination is read-only'); with mmap_mode='r+' the "
+        "write lands in the file, never in the notebook's array. To get something back from a task, return it."
     )
-
-
-def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else ""

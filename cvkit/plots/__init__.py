@@ -1,8 +1,22 @@
-"""Pictures of a run: confusion matrices per fold, and Gantt charts of measured and predicted schedules."""
+"""Pictures of a run: confusion matrices per fold, Gantt charts of measured, predicted and nested schedules,
+speed-up charts, and the picture of processes and threads."""
 
 from .confusion import plot_confusion_matrices
 from .gantt import fold_color, plot_gantt, plot_measured_vs_predicted, plot_queue
+from .nested import plot_nested
+from .processes import measure_processes, plot_processes
 from .speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds, plot_speedup_vs_workers
 
-__all__ = ["fold_color", "plot_confusion_matrices", "plot_gantt", "plot_measured_vs_predicted", "plot_queue"]
-__all__ += ["plot_speedup_vs_fold_time", "plot_speedup_vs_folds", "plot_speedup_vs_workers"]
+__all__ = [
+    "fold_color",
+    "measure_processes",
+    "plot_confusion_matrices",
+    "plot_gantt",
+    "plot_measured_vs_predicted",
+    "plot_nested",
+    "plot_processes",
+    "plot_queue",
+    "plot_speedup_vs_fold_time",
+    "plot_speedup_vs_folds",
+    "plot_speedup_vs_workers",
+]

@@ -1,5 +1,6 @@
-"""Live widgets: the explorer panel that runs folds and draws them as they start and finish."""
+"""Live widgets: the explorer panel that runs folds, and the view of a scikit-learn search, drawn as they run."""
 
 from .explorer import Explorer, explore
+from .search import SearchView, view_search
 
-__all__ = ["Explorer", "explore"]
+__all__ = ["Explorer", "SearchView", "explore", "view_search"]

@@ -16,6 +16,7 @@ from ..verdicts import machine
 from .report import report_html
 from .settings import CORES, FOLDS, MODELS, WORKLOADS, Settings, backend_choices, estimate_fold_seconds, \
     load_workload, make_estimator, workload_label
+from .static import Picture
 from .svg import fit_span, live_svg, schedule_svg
 
 __all__ = ["Explorer", "explore"]
@@ -53,19 +54,6 @@ class _Panel(widgets.VBox):
 
     def __repr__(self):
         return repr(self._owner)
-
-
-class _Picture:
-    """A frozen copy of the explorer's charts: plain HTML (an inline SVG), so it shows in any notebook viewer."""
-
-    def __init__(self, text, html):
-        self._text, self.value = text, html
-
-    def __repr__(self):
-        return self._text
-
-    def _repr_html_(self):
-        return f'<div class="cvkit-picture" style="max-width:1100px">{self.value}</div>'
 
 
 class Explorer:
@@ -560,21 +548,13 @@ class Explorer:
 
         def warm():
             from .._watchdog import process_alive
+            from ..compat import wait_for_loky_manager
             from ..speedup import warm_workers
 
             deadline = time.monotonic() + 10  # let the old pool finish dying first: loky must not reuse it
             while any(process_alive(p) for p in snap_pids) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            try:  # and its manager thread, which still clears the old pool's queue (joblib/loky internals)
-                from joblib.externals.loky import reusable_executor
-
-                executor = getattr(reusable_executor, "_executor", None)
-                flags = getattr(executor, "_flags", None)
-                manager = getattr(executor, "_executor_manager_thread", None)
-                if flags is not None and (flags.shutdown or flags.broken is not None) and manager is not None:
-                    manager.join(max(0.0, deadline - time.monotonic()))
-            except Exception:  # noqa: BLE001 - internals moved: the short pause below still helps
-                pass
+            wait_for_loky_manager(deadline - time.monotonic())  # and its manager thread, which clears its queue
             time.sleep(0.3)
 
             try:
@@ -612,7 +592,7 @@ class Explorer:
         title = self._live_title(snap) or None
         html = (live_svg(snap, span=span, title=title)
                 + schedule_svg(self._predicted, span=span, title=self._predicted_title()))  # fmt: skip
-        return _Picture(f"<picture: measured and predicted schedules of {settings.describe()}>", html)
+        return Picture(f"<picture: measured and predicted schedules of {settings.describe()}>", html)
 
 
 def explore(**settings):

@@ -173,10 +173,12 @@ class _Canvas:
             x = self.x(t)
             self.parts.append(f'<line x1="{x:.1f}" y1="{self.bottom}" x2="{x:.1f}" y2="{self.bottom + 5}" '
                               'stroke="#333"/>')  # fmt: skip
-            self.parts.append(f'<text x="{x:.1f}" y="{self.bottom + 20}" text-anchor="middle" font-size="14" '
+            # a label at the right end is right-aligned to its tick, so it is never clipped by the chart's edge
+            anchor = "end" if x > _WIDTH - _RIGHT - 24 else "middle"
+            self.parts.append(f'<text x="{x:.1f}" y="{self.bottom + 20}" text-anchor="{anchor}" font-size="14" '
                               f'fill="{_TEXT}">{_fmt(t)}</text>')  # fmt: skip
         self.parts.append(f'<text x="{_WIDTH - _RIGHT}" y="{self.bottom + 38}" text-anchor="end" font-size="13" '
-                          f'fill="{_SOFT}">seconds since the run started</text>')  # fmt: skip
+                          f'fill="{_SOFT}">time since the run started</text>')  # fmt: skip
 
     def draw_death(self, death):
         x, y = self.x(death.at), self.top + death.lane * _LANE_H
