@@ -2,7 +2,6 @@
 
 import re
 import time
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -23,18 +22,7 @@ from cvkit.widgets.settings import (
     load_workload,
     make_estimator,
 )
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def bars(svg, *states, kind="cvkit-bar"):
-    """Folds of the <rect> elements of ``svg`` whose class holds ``kind`` and every one of ``states``."""
-    out = []
-    for el in ET.fromstring(svg).iter(f"{SVG}rect"):
-        classes = el.get("class", "").split()
-        if kind in classes and all(s in classes for s in states):
-            out.append(int(el.get("data-fold")))
-    return sorted(out)
+from svg_helpers import bars
 
 
 def report_rows(explorer, status=None):

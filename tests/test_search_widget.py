@@ -5,7 +5,6 @@ import signal
 import threading
 import time
 import warnings
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -18,8 +17,8 @@ from sklearn.utils.validation import check_is_fitted
 from cvkit.search_view import SearchRecorder
 from cvkit.widgets import SearchView, view_search
 from cvkit.widgets.search import count_search_tasks, predicted_search_schedule, search_status
+from svg_helpers import bars
 
-SVG = "{http://www.w3.org/2000/svg}"
 GRID = {"C": [0.1, 1.0, 10.0]}
 CV = 4
 N_TASKS = len(GRID["C"]) * CV
@@ -29,16 +28,6 @@ N_TASKS = len(GRID["C"]) * CV
 def Xy():
     # fits of about 0.1-0.3 s each on one core: long enough to be seen running, short enough for a test
     return make_classification(n_samples=2500, n_features=20, random_state=0)
-
-
-def bars(svg, *states, kind="cvkit-bar"):
-    """data-fold of every <rect> of ``svg`` whose class holds ``kind`` and each of ``states``."""
-    out = []
-    for el in ET.fromstring(svg).iter(f"{SVG}rect"):
-        classes = el.get("class", "").split()
-        if kind in classes and all(s in classes for s in states):
-            out.append(int(el.get("data-fold")))
-    return sorted(out)
 
 
 def _comparable(search):
