@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from cvkit._watchdog import process_alive
-from cvkit.leftovers import remove_leftovers
+from cvkit.robust.leftovers import remove_leftovers
+from cvkit.robust.watchdog import process_alive
 
 # The lessons' paired py:percent copies (jupytext) are lessons, not modules: --doctest-modules must not import them.
 collect_ignore_glob = ["notebooks/*.py", "notebooks/*/*.py"]

@@ -6,7 +6,7 @@ import platform
 import statistics
 import sys
 
-__all__ = ["machine_info", "machine_header", "median", "format_table", "meets", "target_line", "fmt_seconds"]
+__all__ = ["fmt_seconds", "format_table", "machine_header", "machine_info", "median", "meets", "target_line"]
 
 
 def machine_info():
@@ -15,7 +15,7 @@ def machine_info():
     import numpy
     import sklearn
 
-    from cvkit.verdicts import cpu_model
+    from cvkit.core.verdicts import cpu_model
 
     try:
         usable = len(os.sched_getaffinity(0))
@@ -130,7 +130,7 @@ def meets(value, limit, better="higher", noise=BENCH_NOISE):
 
     A median within ``noise`` (±3 %) of its limit could land on either side on the
     next run, so it is reported as borderline rather than as a PASS or a MISS
-    that a busy minute could flip (the rule of :func:`cvkit.verdicts.judge`).
+    that a busy minute could flip (the rule of :func:`cvkit.core.verdicts.judge`).
 
     Examples
     --------
@@ -139,7 +139,7 @@ def meets(value, limit, better="higher", noise=BENCH_NOISE):
     >>> meets(0.91, 0.90), meets(0.91, 0.90, noise=0.001)
     ('borderline', True)
     """
-    from cvkit.verdicts import judge
+    from cvkit.core.verdicts import judge
 
     if value != value:  # NaN: nothing measured
         return False

@@ -5,12 +5,12 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_dispatch.py [--repeats N] [--quick]
 
 For each backend (sequential, threading, loky, multiprocessing, and dask when
-``cvkit.dask_cluster`` is importable) and each ``batch_size`` ("auto" and 1),
+``cvkit.dask.cluster`` is importable) and each ``batch_size`` ("auto" and 1),
 it times ``Parallel(n_jobs=2)`` over N no-op tasks and over 2 no-op tasks;
 the difference divided by N - 2 is the cost of one more task, and the 2-task
 call is the cost of a call. Backends are interleaved within each repeat, and
 medians are printed. It then compares them with the costs
-:mod:`cvkit.advice` assumes (``cvkit.advice.COSTS``).
+:mod:`cvkit.lab.advice` assumes (``cvkit.lab.advice.COSTS``).
 """
 
 import argparse
@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import (  # noqa: E402
+from _common import (
     fmt_seconds,
     format_table,
     machine_header,
@@ -49,7 +49,7 @@ def available_backends():
     """The backends to measure: joblib's built-ins, plus "dask" if cvkit's Dask support imports."""
     names = ["sequential", "threading", "loky", "multiprocessing"]
     try:
-        import cvkit.dask_cluster  # noqa: F401
+        import cvkit.dask.cluster  # noqa: F401
     except ImportError:
         return names
     return names + ["dask"]
@@ -112,9 +112,9 @@ def table_rows(summary):
 
 
 def compare_with_advice(summary, costs, factor=3.0):
-    """PASS/MISS lines: is each cost cvkit.advice assumes within ``factor`` of the measured one?
+    """PASS/MISS lines: is each cost cvkit.lab.advice assumes within ``factor`` of the measured one?
 
-    cvkit.advice charges ``per_task`` per fold (a fold is a batch of one:
+    cvkit.lab.advice charges ``per_task`` per fold (a fold is a batch of one:
     coarse folds never batch) and ``per_call`` per call; both are compared
     with the ``batch_size=1`` figures.
 
@@ -191,7 +191,7 @@ def run(repeats, quick, backends):
         for bs in ("auto", 1):
             try:  # warm-up: start pools, import in workers
                 time_call(backend, 4, bs)
-            except Exception as exc:  # noqa: BLE001 - a backend that cannot run is reported, not fatal
+            except Exception as exc:
                 print_flush(f"  {backend} (batch_size={bs}) left out: {type(exc).__name__}: {exc}")
                 continue
             combos.append((backend, bs))
@@ -238,23 +238,30 @@ def main(argv=None):
     print("per task = (call of N tasks - call of 2 tasks) / (N - 2), median over repeats; warm pools.")
     print("cvkit.run_folds (loky): a warm call of 2 DummyClassifier folds on iris (tracing, events, watchdog).")
     if cold:
-        print(f"loky cold start (run_folds on iris, cold minus warm): {fmt_seconds(median(cold))} "
-              f"(median of {len(cold)})")
+        print(
+            f"loky cold start (run_folds on iris, cold minus warm): {fmt_seconds(median(cold))} (median of {len(cold)})"
+        )
     print()
-    from cvkit.advice import COSTS
+    from cvkit.lab.advice import COSTS
 
-    print("targets: the costs cvkit.advice assumes (cvkit.advice.COSTS) are within 3× of these measurements")
+    print("targets: the costs cvkit.lab.advice assumes (cvkit.lab.advice.COSTS) are within 3× of these measurements")
     measured = dict(summary)
-    if cvkit_calls:  # cvkit.advice's loky per_call is cvkit's call, not a bare Parallel call
+    if cvkit_calls:  # cvkit.lab.advice's loky per_call is cvkit's call, not a bare Parallel call
         measured[("loky", 1)] = dict(measured.get(("loky", 1), {}), per_call=median(cvkit_calls))
     for line in compare_with_advice(measured, COSTS):
         print(line)
     if cold:
         ok = 1 / 3 <= COSTS["loky"].startup / max(median(cold), 1e-9) <= 3
-        print(target_line(f"loky start-up, assumed {fmt_seconds(COSTS['loky'].startup)}", fmt_seconds(median(cold)),
-                          "within 3× of the assumption", ok))
+        print(
+            target_line(
+                f"loky start-up, assumed {fmt_seconds(COSTS['loky'].startup)}",
+                fmt_seconds(median(cold)),
+                "within 3× of the assumption",
+                ok,
+            )
+        )
     if "dask" in backends:
-        from cvkit.dask_cluster import close_client
+        from cvkit.dask.cluster import close_client
 
         close_client()
     return 0

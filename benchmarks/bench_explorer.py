@@ -19,12 +19,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import format_table, machine_header, machine_info, median, target_line  # noqa: E402
+from _common import format_table, machine_header, machine_info, median, target_line
 
-from cvkit import run_folds  # noqa: E402
-from cvkit.live import LiveRun  # noqa: E402
-from cvkit.widgets import Explorer  # noqa: E402
-from cvkit.widgets.settings import Settings, load_workload, make_estimator  # noqa: E402
+from cvkit import run_folds
+from cvkit.model.live import LiveRun
+from cvkit.widgets import Explorer
+from cvkit.widgets.settings import Settings, load_workload, make_estimator
 
 #: The live view may cost at most this fraction of a run's wall time, and a redraw at most this many seconds;
 #: a finished fold must be drawn within MAX_LATENCY seconds of its end (median).
@@ -52,10 +52,12 @@ def redraw_seconds(folds=20, repeats=200):
     return (time.perf_counter() - t) / repeats, len(ex.live_chart.value) + len(ex.predicted_chart.value)
 
 
-def fold_end_to_drawn(settings=Settings(n_jobs=2, folds=10, backend="loky", workload="medium"), repeats=3):
+def fold_end_to_drawn(settings=None, repeats=3):
     """Seconds from each fold's end to the end of the first redraw that shows it done (all folds of all repeats)."""
     import time as _time
 
+    if settings is None:
+        settings = Settings(n_jobs=2, folds=10, backend="loky", workload="medium")
     ex = Explorer(n_jobs=settings.n_jobs, folds=settings.folds, backend=settings.backend, workload=settings.workload)
     ex.run().wait()  # warm the pool
     latencies = []
@@ -114,10 +116,15 @@ def main(argv=None):
     print(target_line("redraw", f"{seconds * 1000:.2f} ms", f"<= {MAX_REDRAW * 1000:.0f} ms", seconds <= MAX_REDRAW))
     latencies = fold_end_to_drawn()
     late = median(latencies)
-    print(f"\nfold end -> bar drawn (kernel side, {len(latencies)} folds): median {late * 1000:.0f} ms, "
-          f"max {max(latencies) * 1000:.0f} ms")
-    print(target_line("fold end -> drawn", f"{late * 1000:.0f} ms", f"<= {MAX_LATENCY * 1000:.0f} ms",
-                      late <= MAX_LATENCY))
+    print(
+        f"\nfold end -> bar drawn (kernel side, {len(latencies)} folds): median {late * 1000:.0f} ms, "
+        f"max {max(latencies) * 1000:.0f} ms"
+    )
+    print(
+        target_line(
+            "fold end -> drawn", f"{late * 1000:.0f} ms", f"<= {MAX_LATENCY * 1000:.0f} ms", late <= MAX_LATENCY
+        )
+    )
     rows, worst = [], 0.0
     for settings in CASES:
         plain, live, redraws = with_and_without(settings, args.repeats)

@@ -16,7 +16,7 @@ that rotates from repeat to repeat:
 
 It prints one table (median wall time, speed-up vs serial, ratio to the
 list-scheduling bound of the serial folds' measured durations, ratio to
-``cross_validate``, what cvkit.advice expected, and the tracing overhead per
+``cross_validate``, what cvkit.lab.advice expected, and the tracing overhead per
 fold), what cvkit's traces show about where the rest of the time went, and a
 PASS/MISS line per target.
 """
@@ -29,14 +29,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import (  # noqa: E402
+from _common import (
     fmt_seconds,
     format_table,
     machine_header,
     machine_info,
     median,
-    print_flush,
     meets,
+    print_flush,
     target_line,
 )
 
@@ -125,7 +125,7 @@ def premapped_run(X, y, cv):
     try:
         path = os.path.join(folder, "X.pkl")
         joblib.dump(X, path)
-        wall, result = cvkit_run(joblib.load(path, mmap_mode="r"), y, cv)
+        _wall, result = cvkit_run(joblib.load(path, mmap_mode="r"), y, cv)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return time.perf_counter() - t, result
@@ -179,7 +179,7 @@ def cpu_delta(before, after):
 
 def _warm_worker(hold):
     """Import what the contestants' tasks import, then hold the worker so that its sibling takes the next task."""
-    import sklearn.model_selection._validation  # noqa: F401
+    import sklearn.model_selection._validation
     import sklearn.svm  # noqa: F401
 
     import cvkit.runner  # noqa: F401
@@ -227,8 +227,8 @@ def tracing_cost(pairs=400):
     from sklearn.metrics import get_scorer
 
     from cvkit import load_dataset
+    from cvkit.core.trace import EventChannel
     from cvkit.runner import fit_and_score_fold
-    from cvkit.trace import EventChannel
 
     Xi, yi = load_dataset("iris")
     train, test = np.arange(0, 150, 2), np.arange(1, 150, 2)
@@ -268,7 +268,7 @@ def bound_speedup(durations, n_workers=N_JOBS):
     >>> bound_speedup([1.0] * 5), bound_speedup([2.0, 1.0, 1.0]), bound_speedup([1.0, 1.0, 2.0])
     (1.6666666666666667, 2.0, 1.3333333333333333)
     """
-    from cvkit.schedule import list_scheduling_bound
+    from cvkit.model.schedule import list_scheduling_bound
 
     return sum(durations) / list_scheduling_bound(durations, n_workers)
 
@@ -284,7 +284,7 @@ def summarise(walls, fold_durations, tracing_seconds, expected=None):
     tracing_seconds : float
         What tracing adds to one fold (:func:`tracing_cost`).
     expected : dict {(k, contestant): speed-up}, optional
-        What cvkit.advice expected.
+        What cvkit.lab.advice expected.
 
     Returns
     -------
@@ -406,7 +406,9 @@ def cpu_table(cpu):
     rows = []
     for k in sorted({k for k, _ in cpu}):
         serial = median(p + w for p, w in cpu.get((k, "serial"), []))
-        for name in [c for c in CONTESTANTS if (k, c) in cpu] + [c for kk, c in cpu if kk == k and c not in CONTESTANTS]:
+        for name in [c for c in CONTESTANTS if (k, c) in cpu] + [
+            c for kk, c in cpu if kk == k and c not in CONTESTANTS
+        ]:
             parent = median(p for p, _ in cpu[(k, name)])
             workers = median(w for _, w in cpu[(k, name)])
             total = median(p + w for p, w in cpu[(k, name)])
@@ -540,8 +542,8 @@ def run(n_samples, folds, repeats, contestants=CONTESTANTS):
 
 
 def advice_expected(fold_durations):
-    """What cvkit.advice's rule expects for cvkit warm and cold, from the serial folds' median durations."""
-    from cvkit.advice import COSTS, expected_speedup
+    """What cvkit.lab.advice's rule expects for cvkit warm and cold, from the serial folds' median durations."""
+    from cvkit.lab.advice import COSTS, expected_speedup
 
     c = COSTS["loky"]
     out = {}
@@ -560,8 +562,11 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help=f"{SAMPLES_QUICK} rows (~0.12 s folds), 2 repeats")
     parser.add_argument("--samples", type=int, default=None, help=f"rows of the synthetic set (default {SAMPLES})")
     parser.add_argument("--folds", type=int, nargs="*", default=list(FOLDS), help="numbers of folds")
-    parser.add_argument("--with-fix", action="store_true",
-                        help=f"add the contestant {PREMAPPED!r}: the effect of the runner fix in benchmarks/README.md")
+    parser.add_argument(
+        "--with-fix",
+        action="store_true",
+        help=f"add the contestant {PREMAPPED!r}: the effect of the runner fix in benchmarks/README.md",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 5)
     n_samples = args.samples or (SAMPLES_QUICK if args.quick else SAMPLES)
@@ -580,9 +585,11 @@ def main(argv=None):
     print()
     print(table(rows))
     print()
-    print("wall: median wall time; speed-up = median serial wall / wall; bound = list-scheduling speed-up of the serial")
+    print(
+        "wall: median wall time; speed-up = median serial wall / wall; bound = list-scheduling speed-up of the serial"
+    )
     print("folds' median durations on 2 workers; / bound = speed-up / bound; / cv = wall / cross_validate's wall;")
-    print("advice = cvkit.advice.expected_speedup with the assumed loky costs; tracing = tracing cost per fold")
+    print("advice = cvkit.lab.advice.expected_speedup with the assumed loky costs; tracing = tracing cost per fold")
     print("(traced − untraced task) / median serial fold time.")
     print()
     print("CPU time per run, medians (cold cvkit's workers include their start-up and imports):")

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import (  # noqa: E402
+from _common import (
     fmt_seconds,
     format_table,
     machine_header,
@@ -92,7 +92,7 @@ def run_all(path, timeout=600):
         client.execute()
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 - a broken notebook is a row of the table, not a crash
+    except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:200]
     return time.perf_counter() - t, error
 
@@ -206,7 +206,7 @@ def fixed_costs():
 
     import nbformat
 
-    from cvkit.speedup import stop_workers, warm_workers
+    from cvkit.lab.speedup import stop_workers, warm_workers
 
     with tempfile.TemporaryDirectory() as folder:
         empty = Path(folder, "empty.ipynb")
@@ -287,23 +287,31 @@ def main(argv=None):
         runs = []
         for r in range(args.suite_repeats):
             reference = reference_seconds()
-            print_flush(f"running python -m pytest notebooks/ (run {r + 1}; reference workload {fmt_seconds(reference)}) ...")
+            print_flush(
+                f"running python -m pytest notebooks/ (run {r + 1}; reference workload {fmt_seconds(reference)}) ..."
+            )
             runs.append(run_suite())
             seconds, code, summary, started = runs[-1]
             print_flush(f"  {fmt_seconds(seconds)}, exit code {code}: {summary}")
             counts = {what: n for what, n in started.items() if isinstance(n, int)}
             print_flush("  it started " + ", ".join(f"{n} {what}" for what, n in counts.items()))
-            print_flush("  loky pool starts by notebook: "
-                        + ", ".join(f"{name} {n}" for name, n in started["pool starts by notebook"].items()))
+            print_flush(
+                "  loky pool starts by notebook: "
+                + ", ".join(f"{name} {n}" for name, n in started["pool starts by notebook"].items())
+            )
         worst_code = max(run[1] for run in runs)
         suite = (median([run[0] for run in runs]), worst_code, f"median of {len(runs)}; {runs[-1][2]}")
         costs, started = fixed_costs(), runs[-1][3]
         floor = started["kernels"] * costs["kernel"] + started["loky pool starts"] * costs["loky pool"]
-        print_flush(f"fixed costs, measured now: a fresh kernel runs one cell in {fmt_seconds(costs['kernel'])}; "
-                    f"a cold 2-worker loky pool starts and imports scikit-learn in {fmt_seconds(costs['loky pool'])}")
-        print_flush(f"  so about {fmt_seconds(floor)} of the suite's {fmt_seconds(suite[0])} go to starting "
-                    f"{started['kernels']} kernels and {started['loky pool starts']} loky pools "
-                    "(each kernel's own imports not counted)")
+        print_flush(
+            f"fixed costs, measured now: a fresh kernel runs one cell in {fmt_seconds(costs['kernel'])}; "
+            f"a cold 2-worker loky pool starts and imports scikit-learn in {fmt_seconds(costs['loky pool'])}"
+        )
+        print_flush(
+            f"  so about {fmt_seconds(floor)} of the suite's {fmt_seconds(suite[0])} go to starting "
+            f"{started['kernels']} kernels and {started['loky pool starts']} loky pools "
+            "(each kernel's own imports not counted)"
+        )
     rows, lines = rows_and_targets(times, errors, suite)
     print()
     print(format_table(["notebook", "Run-All (median)", "runs", "status", f"<= {RUN_ALL_TARGET:g} s"], rows))

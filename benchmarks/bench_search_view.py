@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import (  # noqa: E402
+from _common import (
     fmt_seconds,
     format_table,
     machine_header,
@@ -85,7 +85,7 @@ def hook_cost(pairs=2000):
     from sklearn.model_selection import GridSearchCV
     from sklearn.svm import SVC
 
-    from cvkit.search_view import SearchRecorder
+    from cvkit.lab.search_recorder import SearchRecorder
 
     recorder = SearchRecorder()
     search = GridSearchCV(SVC(), GRID, cv=CV).set_callbacks(recorder)
@@ -113,7 +113,7 @@ def run(n_samples, repeats, n_jobs):
     from sklearn.model_selection import GridSearchCV
     from sklearn.svm import SVC
 
-    from cvkit.search_view import SearchRecorder
+    from cvkit.lab.search_recorder import SearchRecorder
     from cvkit.widgets import SearchView
 
     X, y = make_classification(n_samples=n_samples, n_features=40, n_informative=10, n_classes=3, random_state=0)
@@ -176,8 +176,10 @@ def main(argv=None):
     print()
     print(format_table(["search", "wall (median)", "ratio", "extra per task"], rows))
     print()
-    print("ratio = median wall of the side / median plain wall; extra per task = (side − plain) / "
-          f"{n_tasks} tasks (noise can make it negative)")
+    print(
+        "ratio = median wall of the side / median plain wall; extra per task = (side − plain) / "
+        f"{n_tasks} tasks (noise can make it negative)"
+    )
     print()
     print("targets:")
     labels = {"recorded": "recorder overhead", "view": "live view overhead (recorder + redraws)"}

@@ -4,11 +4,11 @@ from contextlib import nullcontext
 
 import joblib
 
-from ._checks import check_n_jobs
 from .compat import BACKENDS, EXTERNAL_BACKENDS, ParallelBackendBase
 from .compat import active_backend as get_active_backend
+from .core.checks import check_n_jobs
 
-__all__ = ["available_backends", "backend_name", "resolve_backend", "resolve_n_jobs", "backend_context"]
+__all__ = ["available_backends", "backend_context", "backend_name", "resolve_backend", "resolve_n_jobs"]
 
 
 def available_backends():
@@ -106,9 +106,9 @@ def backend_context(backend):
     None leaves the enclosing configuration alone. Using ``parallel_config``
     rather than ``Parallel(backend=...)`` is what lets "dask" work: joblib
     refuses ``Parallel(backend="dask")`` but accepts it in a config block.
-    "dask" means cvkit's managed Dask client (:func:`cvkit.dask_cluster.get_client`);
+    "dask" means cvkit's managed Dask client (:func:`cvkit.dask.cluster.get_client`);
     a dask backend set by an enclosing ``parallel_config`` keeps its client. Either
-    way the backend is :class:`cvkit.dask_backend.ReportingDaskBackend`, which
+    way the backend is :class:`cvkit.dask.backend.ReportingDaskBackend`, which
     ends a call whose task erred on the cluster instead of waiting forever.
     """
     if backend is None:
@@ -128,7 +128,7 @@ def _is_dask(backend):
 
 def _dask_module():
     try:
-        from . import dask_backend
+        from .dask import backend as dask_backend
     except ImportError as exc:
         raise ImportError(
             f"backend='dask' needs Dask's distributed package ({exc}); "

@@ -200,7 +200,7 @@ def loky_live_workers():
         if executor is None or executor._flags.broken or executor._flags.shutdown:
             return 0
         return sum(p.is_alive() for p in executor._processes.values())
-    except Exception:  # noqa: BLE001 - internals moved: assume the worst case, no pool
+    except Exception:
         return 0
 
 
@@ -216,7 +216,7 @@ def wait_for_loky_manager(timeout):
         manager = getattr(executor, "_executor_manager_thread", None)
         if flags is not None and (flags.shutdown or flags.broken is not None) and manager is not None:
             manager.join(max(0.0, timeout))
-    except Exception:  # noqa: BLE001 - internals moved: the caller's own pause still helps
+    except Exception:
         pass
 
 
@@ -226,7 +226,7 @@ def wait_for_loky_manager(timeout):
 def dask_distributed_backend():
     """joblib's Dask backend class, ``joblib._dask.DaskDistributedBackend`` (imports Dask's distributed).
 
-    cvkit's :class:`cvkit.dask_backend.ReportingDaskBackend` subclasses it and
+    cvkit's :class:`cvkit.dask.backend.ReportingDaskBackend` subclasses it and
     uses its ``call_data_futures`` (the scatter cache), ``_results`` (the
     futures of a call) and ``retrieve_result_callback``.
     """

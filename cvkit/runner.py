@@ -16,22 +16,25 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import confusion_matrix
 
-from . import _checks, inputs  # inputs: the one input preparation, shared with the advice
-from ._watchdog import StopRequested, Watchdog, WorkerLost
 from .backends import backend_context, resolve_backend, resolve_n_jobs
 from .compat import TerminatedWorkerError, fail_pending_task
 from .compat import active_backend as get_active_backend
-from .results import CVResult, FoldResult
-from .trace import EventChannel, TaskTrace, now, worker_identity
+from .core import (
+    checks,
+    inputs,  # inputs: the one input preparation, shared with the advice
+)
+from .core.results import CVResult, FoldResult
+from .core.trace import EventChannel, TaskTrace, now, worker_identity
+from .robust.watchdog import StopRequested, Watchdog, WorkerLost
 
 __all__ = [
-    "run_folds",
-    "fit_and_score_fold",
-    "RunError",
     "FoldFailedError",
-    "WorkerDiedError",
     "FoldTimeoutError",
+    "RunError",
     "RunInterrupted",
+    "WorkerDiedError",
+    "fit_and_score_fold",
+    "run_folds",
 ]
 
 #: Backends whose workers are processes on this machine (a dead one can be detected by its pid).
@@ -142,7 +145,7 @@ def fit_and_score_fold(estimator, X, y, train, test, fold, scorer, labels, event
         result.score = float(scorer(_PredictedOnce(estimator, X_test, y_pred), X_test, y_test))
         result.score_time = time.perf_counter() - t
         result.confusion_matrix = confusion_matrix(y_test, y_pred, labels=labels)
-    except Exception as exc:  # noqa: BLE001 - a fold's error is data, not a crash
+    except Exception as exc:
         result.status, result.score = "failed", float("nan")
         result.error_type = type(exc).__name__
         result.error_message = _first_line(exc)
@@ -238,7 +241,7 @@ class _Tracker:
         if self.on_event is not None:
             try:
                 self.on_event(kind, payload)
-            except Exception as exc:  # noqa: BLE001 - a broken view must not break the run
+            except Exception as exc:
                 warnings.warn(f"on_event callback raised {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
 
 
@@ -383,13 +386,15 @@ def run_folds(
     return result
 
 
-def _make_plan(estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batch_size, groups, on_error, timeout, verbose):
+def _make_plan(
+    estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batch_size, groups, on_error, timeout, verbose
+):
     """Check every argument and split the data; nothing is dispatched before this returns."""
     inputs.check_estimator(estimator)
-    _checks.check_choice("on_error", on_error, ("record", "raise"))
-    _checks.check_n_jobs(n_jobs)
-    pre_dispatch = _checks.check_pre_dispatch(pre_dispatch)
-    batch_size = _checks.check_batch_size(batch_size)
+    checks.check_choice("on_error", on_error, ("record", "raise"))
+    checks.check_n_jobs(n_jobs)
+    pre_dispatch = checks.check_pre_dispatch(pre_dispatch)
+    batch_size = checks.check_batch_size(batch_size)
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ValueError(f"timeout={timeout!r} is not allowed; allowed: None or a number of seconds > 0.")
     backend, backend_label = resolve_backend(backend)
@@ -398,7 +403,7 @@ def _make_plan(estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batc
         estimator, X, y, cv=cv, scoring=scoring, groups=groups
     )
     n_workers = resolve_n_jobs(n_jobs, backend)
-    _checks.check_pre_dispatch_tasks(pre_dispatch, n_workers)
+    checks.check_pre_dispatch_tasks(pre_dispatch, n_workers)
     if timeout is not None and n_workers == 1:
         warnings.warn(
             f"timeout={timeout} is not applied when the run is serial (n_jobs=1), as in joblib.",
@@ -513,7 +518,9 @@ def _run_parallel(plan, tracker, stop_event):
                         tracker.fail(f, "WorkerDied", f"its worker process died while running it ({detail})")
                 elif retried:
                     for f, n in retried.items():
-                        tracker.fail(f, "WorkerDied", f"its worker process died each of the {n} times it ran ({detail})")
+                        tracker.fail(
+                            f, "WorkerDied", f"its worker process died each of the {n} times it ran ({detail})"
+                        )
                 elif running:
                     suspects.extend(f for f in running if f not in suspects)
                 else:  # no fold to blame: record all unfinished ones rather than loop

@@ -134,7 +134,7 @@ for fold, (f1, matrix) in enumerate(zip(f1_scores, matrices)):
 # And the time:
 
 # %%
-from cvkit.verdicts import best_time, fmt_seconds
+from cvkit.core.verdicts import best_time, fmt_seconds
 
 print(f"5 folds took {fmt_seconds(loop_time)} in all, about {fmt_seconds(loop_time / 5)} per fold (one run)")
 

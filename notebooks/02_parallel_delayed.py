@@ -148,7 +148,7 @@ print("and this notebook's clf, fitted by every task, is fitted:", hasattr(clf, 
 import os
 import re
 
-from cvkit.shared_answer import capture_streams
+from cvkit.lab.shared_answer import capture_streams
 
 workers = {}                                                      # verbose -> process ids of the workers
 for verbose in (100, 10):
@@ -196,7 +196,7 @@ print(textwrap.dedent(doc[start:]).strip())
 # of 4. Counted, with 5 tasks that each sleep 0.2 s so that none can finish while joblib is still reading:
 
 # %%
-from cvkit.shared_answer import tasks_sent_ahead
+from cvkit.lab.shared_answer import tasks_sent_ahead
 
 expected = {"1.5*n_jobs": int(1.5 * 2), "2*n_jobs": int(2 * 2)}   # n_jobs=2
 for setting, count in expected.items():
@@ -263,7 +263,7 @@ print("after Parallel:", calls)
 # go on to predict. The answer's own `train`, on folds 0 and 1:
 
 # %%
-from cvkit.shared_answer import in_lockstep
+from cvkit.lab.shared_answer import in_lockstep
 
 in_threads = in_lockstep([delayed(train)(tr, te) for tr, te in splits[:2]])
 print("answer in two threads, folds 0 and 1:", [f1 for f1, cm in in_threads])
@@ -350,7 +350,7 @@ print("step 1: parallel == serial on loky and in lockstep threads; the estimator
 # that reports the shape of `X` it sees:
 
 # %%
-import cvkit.shared_answer as module
+import cvkit.lab.shared_answer as module
 
 module.X, module.y = X, y                                   # assigned in this process only
 print("here      :", module.data_seen_here())
@@ -393,7 +393,7 @@ print("step 2: parallel == serial, f1 and confusion matrix, fold by fold")
 import math
 import time
 
-from cvkit.verdicts import NOISE, best_time, compare_times, fmt_seconds, speedup_limit, watch_machine
+from cvkit.core.verdicts import NOISE, best_time, compare_times, fmt_seconds, speedup_limit, watch_machine
 
 serial_cpu = []                                  # the serial loop's CPU time, run by run
 

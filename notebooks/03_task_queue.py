@@ -32,7 +32,7 @@
 # and bringing its result back, and far less than starting a worker. Then joblib sends folds in groups, and the worker
 # that is ready first can run most of them: tiny folds need not be shared in rounds.
 #
-# This lesson builds a model of the queue (`cvkit.schedule`), answers the question with it, measures real runs on this
+# This lesson builds a model of the queue (`cvkit.model.schedule`), answers the question with it, measures real runs on this
 # machine and draws both as Gantt charts side by side, then runs the question's own iris folds.
 
 # %% [markdown]
@@ -53,7 +53,7 @@
 # %% [markdown]
 # ## 1. Setup
 #
-# The model lives in `cvkit.schedule`, the charts in `cvkit.plots`. Section 4 measures runs on cvkit's synthetic data,
+# The model lives in `cvkit.model.schedule`, the charts in `cvkit.plots`. Section 4 measures runs on cvkit's synthetic data,
 # with as many rows as make one `SVC()` fold need about a tenth of a second of CPU time on this machine
 # (`load_dataset("synthetic", fold_seconds=0.1)`): long enough to see, short enough for the whole lesson to run
 # quickly. When other programs share the cores, a fold takes longer on the clock than its CPU time: section 4 prints
@@ -69,9 +69,9 @@ import pandas as pd
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.verdicts import NOISE, compare_times, fmt_seconds, judge, machine, speedup_limit, watch_machine
+from cvkit.core.verdicts import NOISE, compare_times, fmt_seconds, judge, machine, speedup_limit, watch_machine
 from cvkit.plots import plot_gantt, plot_measured_vs_predicted, plot_queue
-from cvkit.schedule import (
+from cvkit.model.schedule import (
     counts_agree,
     list_scheduling_bound,
     predict_from_result,
@@ -103,7 +103,7 @@ print("X has", X.shape[1], "columns;", len(np.unique(y)), "classes")
 #    finished first. With `return_as="generator_unordered"` each result comes back as soon as it is done; cvkit's
 #    runner uses that, so its live view never waits.
 #
-# `cvkit.schedule.predict_schedule` replays exactly this on a simulated clock (it follows the dispatch code of
+# `cvkit.model.schedule.predict_schedule` replays exactly this on a simulated clock (it follows the dispatch code of
 # joblib 1.6). Here are 7 equal folds of 1 s on 2 workers, one row per moment at which something happens:
 
 # %%
@@ -214,7 +214,7 @@ pd.DataFrame(rows).set_index(["folds", "workers"])
 #
 # A warm-up comes first. The first run on w workers starts w processes, and each imports scikit-learn when it
 # receives its first fold, which takes a while; that must not happen inside a measurement.
-# `cvkit.speedup.warm_workers` starts the workers and imports scikit-learn in each before we measure, and a short
+# `cvkit.lab.speedup.warm_workers` starts the workers and imports scikit-learn in each before we measure, and a short
 # serial run does the same for the kernel itself, whose first fits pay one-off costs too. All 2-worker runs come
 # before all 4-worker runs, because changing the pool size starts new workers; each serial run comes right before
 # the 2-worker run on the same folds.
@@ -242,7 +242,7 @@ else:
     print(f"With {cores} cores, each of the 4 workers below can have a core of its own, as the model assumes.")
 
 # %%
-from cvkit.speedup import warm_workers
+from cvkit.lab.speedup import warm_workers
 
 K, W = (5, 10, 15), (2, 4)
 
@@ -539,11 +539,11 @@ print(f"one iris fold: {fmt_seconds(iris_fold)} in the serial loop, on {machine(
 #
 # Each case runs once on warm workers, beside the model's rounds, with three settings: joblib's default
 # (`batch_size="auto"`), the same with the widely shared answer's `pre_dispatch='1.5*n_jobs'`, and `batch_size=1`.
-# `cvkit.tiny_folds.measure_splits` runs them and counts each worker's folds, busiest first. The 4-worker runs come
+# `cvkit.lab.tiny_folds.measure_splits` runs them and counts each worker's folds, busiest first. The 4-worker runs come
 # first: the pool has had 4 workers since section 4, and going down to 2 reuses it (going up starts new workers).
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.tiny_folds import fold_split, measure_splits, split_text
+from cvkit.lab.tiny_folds import fold_split, measure_splits, split_text
 
 splits, iris_runs = measure_splits(SVC(), X_iris, y_iris, folds=K, workers=(4, 2))   # 3 settings, 18 runs
 print(f"Measured on {machine()}.")
@@ -592,8 +592,8 @@ print("folds per worker:", split_text(fold_split(logged)))
 # order, to the worker free first). Its last line replays that head start with 5, 10 and 15 folds.
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.speedup import stop_workers
-from cvkit.tiny_folds import describe_cold_run
+from cvkit.lab.speedup import stop_workers
+from cvkit.lab.tiny_folds import describe_cold_run
 
 stop_workers()   # the next loky call starts new workers: a cold pool
 cold = cvkit.run_folds(SVC(), X_iris, y_iris, cv=10, n_jobs=2, backend="loky")   # batch_size="auto"
@@ -608,7 +608,7 @@ assert sum(fold_split(cold)) == 10 and cold.scores.tolist() == iris_serial[10].s
 # What changes what:
 #
 # - **A warm pool** removes the head start: every worker is ready before the first fold. Make one with a first call
-#   you do not time, or `cvkit.speedup.warm_workers(n_jobs)`.
+#   you do not time, or `cvkit.lab.speedup.warm_workers(n_jobs)`.
 # - **`batch_size=1`** does not remove a head start. The first batches of a cold pool take the whole start-up from
 #   dispatch to completion, far above 0.2 s, and joblib's running average stays above it for several folds more, so
 #   `"auto"` sends single folds there anyway: on a cold pool the head start, not batches, decides the split.

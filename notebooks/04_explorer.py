@@ -54,9 +54,9 @@ import time
 
 from IPython.display import display
 
-from cvkit.schedule import predict_schedule, speedup_bound
-from cvkit.tiny_folds import fold_split, ready_times, split_text
-from cvkit.verdicts import compare_times, fmt_seconds, machine
+from cvkit.model.schedule import predict_schedule, speedup_bound
+from cvkit.lab.tiny_folds import fold_split, ready_times, split_text
+from cvkit.core.verdicts import compare_times, fmt_seconds, machine
 from cvkit.widgets import explore
 
 explorer = explore(n_jobs=2, folds=5, workload="medium")
@@ -73,7 +73,7 @@ explorer = explore(n_jobs=2, folds=5, workload="medium")
 #   it.
 
 # %% [markdown]
-# - **predicted** (the lower chart, same time axis): `cvkit.schedule.predict_schedule` for equal folds of the fold time
+# - **predicted** (the lower chart, same time axis): `cvkit.model.schedule.predict_schedule` for equal folds of the fold time
 #   measured on this machine (a quick timing of one fold when you choose the workload, then the time of your last run).
 #   The dashed line is the predicted end. The model does not count starting the workers; when there are more workers
 #   than cores, it makes each fold longer in proportion, since the workers take turns on the cores.
@@ -95,7 +95,7 @@ explorer = explore(n_jobs=2, folds=5, workload="medium")
 # lesson 05 measures what it costs. Here, look at it:
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.speedup import stop_workers
+from cvkit.lab.speedup import stop_workers
 
 stop_workers()   # a cold start, even if you pressed Run above: the next run starts new workers
 first = explorer.run(n_jobs=2, folds=5, workload="medium").wait()
@@ -170,11 +170,11 @@ display(explorer.picture())
 #
 # What do 4 workers do with 4 medium folds? With 4 free cores, one round. With fewer cores the 4 processes take turns
 # on them: lesson 03 (section 4) measured what that costs in speed-up. Here, look at it, 4 folds on 2 workers and then
-# on 4. `cvkit.speedup.warm_workers` starts the workers (and imports scikit-learn in them) before each run, so that the
+# on 4. `cvkit.lab.speedup.warm_workers` starts the workers (and imports scikit-learn in them) before each run, so that the
 # pictures show the folds running, not the workers starting.
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.speedup import warm_workers
+from cvkit.lab.speedup import warm_workers
 
 here = machine()
 print(f"this machine: {here}")

@@ -74,8 +74,8 @@ import numpy as np
 from sklearn.svm import SVC
 
 from cvkit import load_dataset, run_folds
-from cvkit.verdicts import compare_times, fmt_seconds, machine
-from cvkit.workers import measure_startup, where_ran
+from cvkit.core.verdicts import compare_times, fmt_seconds, machine
+from cvkit.lab.workers import measure_startup, where_ran
 
 backends = ("loky", "multiprocessing", "threading")
 startups = {backend: measure_startup(backend, n_jobs=2, repeats=3) for backend in backends}
@@ -161,7 +161,7 @@ for ax, (name, result) in zip(axes, runs.items()):
 fig.tight_layout()
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.verdicts import NOISE, speedup_limit
+from cvkit.core.verdicts import NOISE, speedup_limit
 
 here = machine()
 fold_times = [t.duration for t in runs["serial"].traces]
@@ -263,7 +263,7 @@ for label, result in (("backend=ThreadingBackend()", by_instance), ("parallel_co
 # %%
 from sklearn.model_selection import cross_validate
 
-from cvkit.workers import RecordWorker
+from cvkit.lab.workers import RecordWorker
 
 settings = [
     ("no block (loky), n_jobs=2", {}, 2),
@@ -292,7 +292,7 @@ for label, config, n_jobs in settings:
 # burst of work from other programs hits all three alike.
 
 # %%
-from cvkit.contention import compare, native_work, python_work, time_settings
+from cvkit.lab.contention import compare, native_work, python_work, time_settings
 
 settings = [dict(n_jobs=1), dict(backend="threading", n_jobs=2), dict(backend="loky", n_jobs=2)]
 gil = {}
@@ -358,14 +358,14 @@ if with_gil and not here.busy:   # two threads of pure Python take turns on the 
 #     delayed(train)(train_index, test_index) for train_index, test_index in skf.split(X, y))
 # ```
 #
-# Lesson 02 forced the unlucky order on folds 0 and 1 with `in_lockstep`. Here `cvkit.pitfalls` runs all 5 folds
+# Lesson 02 forced the unlucky order on folds 0 and 1 with `in_lockstep`. Here `cvkit.lab.pitfalls` runs all 5 folds
 # under each backend. `answer_task` is `train`, with the model handed to every task instead of read from a
 # global — the same object either way. `clone_task` is the fix:
 
 # %%
 import inspect
 
-from cvkit.pitfalls import answer_task, clone_task, run_fold_task
+from cvkit.lab.pitfalls import answer_task, clone_task, run_fold_task
 
 print(inspect.getsource(answer_task))
 print(inspect.getsource(clone_task))
@@ -443,7 +443,7 @@ print("after the block, back to the kernel's own :", blas_threads() == kernel_bl
 # %% tags=["nbval-ignore-output"]
 import os
 
-from cvkit.workers import THREAD_CAP_VARIABLES, worker_threadpools
+from cvkit.lab.workers import THREAD_CAP_VARIABLES, worker_threadpools
 
 pools = {backend: worker_threadpools(backend, n_jobs=2) for backend in ("loky", "threading", "multiprocessing")}
 for report in pools.values():
@@ -469,7 +469,7 @@ if not any(variable in os.environ for variable in THREAD_CAP_VARIABLES):   # cap
 # It goes last because changing the cap restarts loky's workers.
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.contention import blas_work, time_tasks
+from cvkit.lab.contention import blas_work, time_tasks
 
 k = max(joblib.cpu_count(), 2)
 arrangements = [
@@ -540,7 +540,7 @@ for backend in ("threading", "multiprocessing"):
 # printed as multiples of X.
 
 # %%
-from cvkit.workers import shutdown_workers, worker_memory
+from cvkit.lab.workers import shutdown_workers, worker_memory
 
 X_large = np.random.default_rng(0).standard_normal((5_000, 1_000))   # 40 MB
 

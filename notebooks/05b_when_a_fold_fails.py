@@ -39,7 +39,7 @@
 # %% [markdown]
 # ## 1. A model that fails on purpose
 #
-# `cvkit.faults.FaultyClassifier` wraps an `SVC` and fails only in the fold whose **test** set holds a marked row.
+# `cvkit.lab.faults.FaultyClassifier` wraps an `SVC` and fails only in the fold whose **test** set holds a marked row.
 # Test folds split the rows, so marking one row picks exactly one fold. It can `"raise"`, `"exit"` (end its worker
 # process at once, like a crash) or `"sleep"` (hang for a while).
 
@@ -53,7 +53,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 
 X, y = cvkit.load_dataset("iris")
 cv = StratifiedKFold(5)

@@ -46,7 +46,7 @@
 # - Find where parallel starts to pay, from iris's short folds (the cell prints how long) to folds of a tenth of a
 #   second or more, and say why: worker start-up, dispatch per task, the cost of a call.
 # - Apply the rule: parallel time ≈ serial part + ceil(k / w) × fold time × (1 + slowdown), by hand and with
-#   `cvkit.advice.will_parallel_pay`.
+#   `cvkit.lab.advice.will_parallel_pay`.
 
 # %% [markdown]
 # ## 1. The rule in one line
@@ -57,7 +57,7 @@
 # - parallel run: **start-up** (a cold pool only) **+ per call + k × per task** (the serial part) **+ ceil(k / w) × t ×
 #   (1 + slowdown)** (the folds, w at a time, each a little slower because they share caches and memory bandwidth)
 #
-# The expected speed-up is the ratio. `cvkit.advice.COSTS` holds the costs measured for loky on the kit's 2-core
+# The expected speed-up is the ratio. `cvkit.lab.advice.COSTS` holds the costs measured for loky on the kit's 2-core
 # machine (`benchmarks/bench_dispatch.py` measures them again on yours), and `expected_speedup` applies the rule
 # without timing anything. The table assumes 2 free cores; later cells apply the rule to the cores this machine has
 # (`n_cores=`), since workers beyond the cores share them and add no speed:
@@ -69,12 +69,12 @@ import matplotlib.pyplot as plt
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.advice import (COSTS, amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup,
+from cvkit.lab.advice import (COSTS, amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup,
                           will_parallel_pay)
 from cvkit.plots import plot_gantt
 from cvkit.plots.speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds
-from cvkit.speedup import busy_seconds, measure_speedup
-from cvkit.verdicts import NOISE, compare_times, fmt_seconds, judge, machine, speedup_limit
+from cvkit.lab.speedup import busy_seconds, measure_speedup
+from cvkit.core.verdicts import NOISE, compare_times, fmt_seconds, judge, machine, speedup_limit
 
 # %matplotlib inline
 
@@ -110,7 +110,7 @@ for fold in (0.002, 0.02, 0.2, 1.0):
 # 1) / k of the rows, so the folds get a little longer as k grows: the chart's title prints their range. Use 2
 # workers.
 #
-# For each number of folds, `cvkit.speedup.measure_speedup` times the serial loop and a parallel run of the same
+# For each number of folds, `cvkit.lab.speedup.measure_speedup` times the serial loop and a parallel run of the same
 # folds in this session (both are `cvkit.run_folds`, with `n_jobs=1` and `n_jobs=2`). It starts the workers first
 # (a warm pool), runs the two twice each, alternating, and keeps the medians. It also keeps each fold's serial duration, so we
 # can compute the **list-scheduling bound** of these very folds: the speed-up an ideal pool with no overhead would
@@ -333,7 +333,7 @@ fig = plot_speedup_vs_fold_time(
 # %% [markdown]
 # ## 5. The rule as a helper: `will_parallel_pay`
 #
-# `cvkit.advice.will_parallel_pay(estimator, X, y, cv=..., n_jobs=...)` times **one** fold of your data (fit and
+# `cvkit.lab.advice.will_parallel_pay(estimator, X, y, cv=..., n_jobs=...)` times **one** fold of your data (fit and
 # score, in this process, the fastest of a few runs), applies the rule with this machine's cores, and says whether
 # parallel will pay ("yes", "no", or "borderline" when the expected speed-up is within noise of the threshold), what
 # speed-up to expect and why. `pool="auto"` (the default) looks whether loky's workers are running; here we say it. On
@@ -394,7 +394,7 @@ assert advice.answer == ("yes" if here.cores >= 2 else "no"), (advice.answer, he
 #   one adds starting the processes and importing scikit-learn in each. With these costs and 2 free cores, the rule
 #   puts the break-even of 4 folds (at 1.1×) at about 11 ms per fold warm, and about 0.7 s cold.
 # - The rule: parallel time ≈ start-up (cold) + per call + k × per task + ceil(k / w) × fold time × (1 + slowdown);
-#   `cvkit.advice.will_parallel_pay` times one fold and applies it with this machine's cores.
+#   `cvkit.lab.advice.will_parallel_pay` times one fold and applies it with this machine's cores.
 
 # %% [markdown]
 # ## Exercise

@@ -49,7 +49,7 @@
 # ## 1. A Dask cluster on this machine
 #
 # A Dask cluster is a **scheduler** that hands out tasks and **workers** that run them; your notebook talks to the
-# scheduler through a **client**. `cvkit.dask_cluster.get_client()` starts one on this machine the first time it is
+# scheduler through a **client**. `cvkit.dask.cluster.get_client()` starts one on this machine the first time it is
 # called (a `distributed.LocalCluster`), and returns the same one afterwards:
 #
 # - one worker **process** per core, each with **one thread** — the same shape as loky with `n_jobs=-1`;
@@ -71,8 +71,9 @@ import numpy as np
 from joblib import parallel_config
 from sklearn.svm import SVC
 
-from cvkit import dask_cluster, load_dataset, run_folds
-from cvkit.verdicts import NOISE, compare_times, fmt_seconds, machine, speedup_limit
+from cvkit import load_dataset, run_folds
+from cvkit.dask import cluster as dask_cluster
+from cvkit.core.verdicts import NOISE, compare_times, fmt_seconds, machine, speedup_limit
 
 here = machine()   # this machine's cores and load
 client = dask_cluster.get_client()
@@ -195,7 +196,7 @@ assert all(label == f"pid {pid_of_fold[fold]}" for _, label, _, _, fold in bars)
 # a message of its own (`batch_size=1`): the cost of one task's round trip.
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.dask_costs import compare_runs, dispatch_overhead, format_runs, verdict_lines
+from cvkit.lab.dask_costs import compare_runs, dispatch_overhead, format_runs, verdict_lines
 
 # Times differ from machine to machine, and from minute to minute on a busy one.
 
@@ -370,7 +371,7 @@ check_scale_out(loky_seconds, dask_seconds)
 
 # %%
 # Once you have answered: lesson 03's schedule model runs the same folds, to compare with your arithmetic.
-from cvkit.schedule import predict_schedule
+from cvkit.model.schedule import predict_schedule
 
 if loky_seconds is NOT_ANSWERED or dask_seconds is NOT_ANSWERED:
     print("Answer first (the cell above), then run this cell.")

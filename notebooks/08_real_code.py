@@ -143,7 +143,7 @@ pd.DataFrame({"serial loop": loop_f1, "cross_validate": library_f1, "cross_val_p
 # A fold that fails on purpose (cvkit's `FaultyClassifier` raises in the fold that tests row 0), with two metrics:
 
 # %%
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 
 faulty = FaultyClassifier(SVC(kernel="rbf"), marked_rows=X[[0]])
 with warnings.catch_warnings(record=True) as caught:
@@ -224,7 +224,7 @@ nested_scores = cross_validate(inner_search, X_nested, y_nested, cv=StratifiedKF
 print("f1 of each outer fold:", nested_scores.round(4).tolist())
 
 # %% [markdown]
-# That line hides who ran what. `cvkit.nested.run_nested` runs the same nested cross-validation (the same folds,
+# That line hides who ran what. `cvkit.lab.nested.run_nested` runs the same nested cross-validation (the same folds,
 # search and scores): the outer folds in `joblib.Parallel(n_jobs=outer_n_jobs)`, and in each a
 # `GridSearchCV(n_jobs=inner_n_jobs)` or a `RandomForestClassifier(n_jobs=inner_n_jobs)`. For every task of both
 # levels it records which **process** ran it (a running program with its own memory: loky's workers are processes)
@@ -232,9 +232,9 @@ print("f1 of each outer fold:", nested_scores.round(4).tolist())
 # levels serial, as the reference:
 
 # %%
-from cvkit.nested import run_nested
+from cvkit.lab.nested import run_nested
 from cvkit.plots import plot_nested
-from cvkit.verdicts import compare_times, fmt_seconds, judge, watch_machine
+from cvkit.core.verdicts import compare_times, fmt_seconds, judge, watch_machine
 
 # %matplotlib inline
 
@@ -434,13 +434,13 @@ with_bar.fit(X_search, y_search);
 #
 # **Randomness first.** A random forest draws a bootstrap sample of the rows and random candidate features for every
 # tree. With `random_state=0` the draws are the same in any process; without a seed, every fit draws new ones. The
-# cell compares whole runs with `cvkit.reproducibility.compare_cv_results`: every fold's scores and fitted
+# cell compares whole runs with `cvkit.lab.reproducibility.compare_cv_results`: every fold's scores and fitted
 # `feature_importances_`, exactly.
 
 # %%
 from sklearn.ensemble import RandomForestClassifier
 
-from cvkit.reproducibility import compare_cv_results
+from cvkit.lab.reproducibility import compare_cv_results
 
 seeded = RandomForestClassifier(n_estimators=30, random_state=0)
 by_n_jobs = [cross_validate(seeded, X, y, cv=skf, n_jobs=n_jobs, return_estimator=True) for n_jobs in (1, 2)]
@@ -483,7 +483,7 @@ print("0.1 + (0.2 + 0.3) =", 0.1 + (0.2 + 0.3))
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from cvkit.reproducibility import blas_threads, worker_blas_threads
+from cvkit.lab.reproducibility import blas_threads, worker_blas_threads
 
 X_wide, y_wide = make_classification(n_samples=40, n_features=10_000, n_informative=10, random_state=0)
 logreg = LogisticRegression()
@@ -620,7 +620,7 @@ with tempfile.TemporaryDirectory() as folder:
 last_line = ran.stderr.strip().splitlines()[-1].replace(str(path), "unguarded.py")   # the temporary folder varies
 print("exit status:", ran.returncode)
 print(textwrap.fill(last_line, width=110))
-assert ran.returncode == 1 and last_line.startswith("cvkit.script_guard.UnguardedScriptError")
+assert ran.returncode == 1 and last_line.startswith("cvkit.robust.script_guard.UnguardedScriptError")
 assert "no error" not in ran.stdout
 
 # %% [markdown]
@@ -691,11 +691,11 @@ print("put back in fold order: the serial loop's f1 and confusion matrices, fold
 
 # %% [markdown]
 # `cvkit.run_folds` reports each fold as it finishes through its `on_event` argument, and
-# `cvkit.progress.FoldProgress` turns that into the same tqdm bar (lesson 04's explorer and section 3's view draw the
+# `cvkit.lab.progress.FoldProgress` turns that into the same tqdm bar (lesson 04's explorer and section 3's view draw the
 # whole schedule instead):
 
 # %% tags=["nbval-ignore-output"]
-from cvkit.progress import FoldProgress
+from cvkit.lab.progress import FoldProgress
 
 with FoldProgress(total=10) as progress:
     result10 = cvkit.run_folds(SVC(kernel="rbf"), X, y, cv=StratifiedKFold(n_splits=10), n_jobs=2,

@@ -131,6 +131,7 @@ def chromium():
         missing("Playwright for Python is not installed (pip install playwright)")
     return path
 
+
 def wait_for(condition, timeout, what, page=None, shot=None):
     """Poll ``condition()`` every 50 ms until it is truthy (return it); after ``timeout`` s fail, with a screenshot."""
     deadline = time.monotonic() + timeout

@@ -5,9 +5,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from sklearn.svm import SVC  # noqa: E402
+from sklearn.svm import SVC
 
-from cvkit import load_dataset  # noqa: E402
+from cvkit import load_dataset
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The rule of cvkit.advice: the pure model, Amdahl's law, the break-even, and will_parallel_pay on real folds."""
+"""The rule of cvkit.lab.advice: the pure model, Amdahl's law, the break-even, and will_parallel_pay on real folds."""
 
 import math
 import subprocess
@@ -15,7 +15,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import SVC
 
 from cvkit import load_dataset
-from cvkit.advice import (
+from cvkit.core.verdicts import judge
+from cvkit.lab.advice import (
     COSTS,
     MIN_SPEEDUP,
     Advice,
@@ -29,9 +30,8 @@ from cvkit.advice import (
     pool_is_warm,
     will_parallel_pay,
 )
-from cvkit.schedule import list_scheduling_bound, speedup_bound
-from cvkit.speedup import stop_workers, warm_workers
-from cvkit.verdicts import judge
+from cvkit.lab.speedup import stop_workers, warm_workers
+from cvkit.model.schedule import list_scheduling_bound, speedup_bound
 
 LOKY = COSTS["loky"]
 
@@ -230,9 +230,7 @@ def _load_every_core():
     """One CPU-bound process per usable core (they inherit this process's affinity, e.g. taskset -c 0)."""
     import joblib
 
-    return [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(joblib.cpu_count())
-    ]
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(joblib.cpu_count())]
 
 
 def _verdict(estimator, X, y):
@@ -271,7 +269,9 @@ def test_advice_text_is_one_sentence_per_line_and_says_why(iris):
         assert any("5 folds on 2 workers run in 3 rounds" in line and "5/3 = 1.67×" in line for line in lines)
     else:  # one core: the two workers take turns
         assert any("5 folds on 2 workers (1 core) run in 5 rounds" in line for line in lines)
-        assert any("Only 1 core here: 1 of the 2 workers waits for a free core and adds no speed." in line for line in lines)
+        assert any(
+            "Only 1 core here: 1 of the 2 workers waits for a free core and adds no speed." in line for line in lines
+        )
     assert any(line.startswith("With a cold pool (the first call of a session) expect") for line in lines)
     assert all(line.endswith(".") for line in lines[2:])
     assert repr(advice).startswith("Advice(answer='no', expected=")
@@ -337,7 +337,7 @@ class _Broken(ClassifierMixin, BaseEstimator):
         ({"cv": 1}, ValueError, "n_splits=1 is not allowed; allowed: an integer >= 2."),
         ({"n_jobs": 0}, ValueError, "n_jobs=0 is not allowed"),
         ({"min_speedup": 0}, ValueError, "min_speedup=0 is not allowed"),
-        ({"costs": {"per_call": 1}}, TypeError, "allowed: None or a cvkit.advice.Costs."),
+        ({"costs": {"per_call": 1}}, TypeError, "allowed: None or a cvkit.lab.advice.Costs."),
         ({"fold_seconds": -1}, ValueError, "fold_seconds=-1 is not allowed"),
     ],
 )

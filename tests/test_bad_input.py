@@ -22,7 +22,7 @@ from sklearn.svm import SVC, SVR
 
 import cvkit
 from cvkit import run_folds
-from cvkit.advice import will_parallel_pay
+from cvkit.lab.advice import will_parallel_pay
 
 X4 = np.arange(40, dtype=float).reshape(20, 2)
 Y4 = np.array([0, 1] * 10)

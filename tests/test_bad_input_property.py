@@ -17,9 +17,27 @@ import cvkit.runner
 from cvkit import run_folds
 
 BREAKS = [
-    "non-finite X", "1-d X", "3-d X", "no rows", "no columns", "complex X", "text in X", "numeric text in X",
-    "int X", "y one short", "y one long", "2-d y", "missing label", "continuous y", "string labels",
-    "single class", "a lone class", "sorted y", "groups", "groups wrong length", "few groups",
+    "non-finite X",
+    "1-d X",
+    "3-d X",
+    "no rows",
+    "no columns",
+    "complex X",
+    "text in X",
+    "numeric text in X",
+    "int X",
+    "y one short",
+    "y one long",
+    "2-d y",
+    "missing label",
+    "continuous y",
+    "string labels",
+    "single class",
+    "a lone class",
+    "sorted y",
+    "groups",
+    "groups wrong length",
+    "few groups",
 ]
 
 
@@ -32,11 +50,7 @@ def inputs(draw):
     n_classes = draw(st.sampled_from([2, 2, 3]))
     y = np.array(draw(st.lists(st.integers(0, n_classes - 1), min_size=n_rows, max_size=n_rows)))
     k = draw(st.integers(2, 5))
-    cv = draw(
-        st.sampled_from(
-            [k, KFold(k), KFold(k, shuffle=True, random_state=0), StratifiedKFold(k), GroupKFold(k)]
-        )
-    )
+    cv = draw(st.sampled_from([k, KFold(k), KFold(k, shuffle=True, random_state=0), StratifiedKFold(k), GroupKFold(k)]))
     groups = np.arange(n_rows) % max(k, 2) if isinstance(cv, GroupKFold) else None
     scoring = draw(st.sampled_from(["f1_weighted", "f1_weighted", "accuracy", "f1", "roc_auc", "neg_log_loss"]))
     estimator = draw(
@@ -120,9 +134,9 @@ def test_refused_before_dispatch_or_equal_to_cross_validate(case):
             assert not dispatched, f"refused after dispatching folds {dispatched}: {message}"
             assert "allowed" in message.lower() and "\n" not in message, message
             return
-        expected = cross_validate(
-            clone(estimator), X, y, cv=cv, groups=groups, scoring=scoring, error_score=np.nan
-        )["test_score"]
+        expected = cross_validate(clone(estimator), X, y, cv=cv, groups=groups, scoring=scoring, error_score=np.nan)[
+            "test_score"
+        ]
     event(f"ran: {sum(r.status == 'failed' for r in result.folds)} of {len(result.folds)} folds failed")
     assert _same(result.scores, expected), (result.scores, expected)
     failed = [r for r in result.folds if r.status == "failed"]

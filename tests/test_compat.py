@@ -14,8 +14,12 @@ def test_the_tested_versions_are_the_installed_ones():
 
 
 def test_another_version_is_named_in_one_warning(monkeypatch):
-    monkeypatch.setattr(compat, "check_versions", lambda: ["joblib 9.0.0 is installed; cvkit was tested with joblib 1.6"])
-    with pytest.warns(compat.CompatibilityWarning, match=r"joblib 9\.0\.0 is installed; cvkit was tested with joblib 1\.6"):
+    monkeypatch.setattr(
+        compat, "check_versions", lambda: ["joblib 9.0.0 is installed; cvkit was tested with joblib 1.6"]
+    )
+    with pytest.warns(
+        compat.CompatibilityWarning, match=r"joblib 9\.0\.0 is installed; cvkit was tested with joblib 1\.6"
+    ):
         compat._warn_about_versions()
 
 
@@ -52,7 +56,7 @@ def test_joblib_internals_that_end_a_blocked_call():
 def test_auto_batching_constants_copied_by_the_model_are_joblibs():
     from joblib._parallel_backends import AutoBatchingMixin
 
-    from cvkit import schedule
+    from cvkit.model import schedule
 
     assert schedule._MIN_IDEAL_BATCH_DURATION == AutoBatchingMixin.MIN_IDEAL_BATCH_DURATION
     assert schedule._MAX_IDEAL_BATCH_DURATION == AutoBatchingMixin.MAX_IDEAL_BATCH_DURATION
@@ -83,8 +87,15 @@ def test_dask_backend_internals():
 
     backend = compat.dask_distributed_backend()
     source = inspect.getsource(backend)
-    for name in ("call_data_futures", "self._results", "def retrieve_result_callback", "def start_call",
-                 "def stop_call", "def abort_everything", "def get_nested_backend"):
+    for name in (
+        "call_data_futures",
+        "self._results",
+        "def retrieve_result_callback",
+        "def start_call",
+        "def stop_call",
+        "def abort_everything",
+        "def get_nested_backend",
+    ):
         assert name in source, name
     assert callable(getattr(Cluster, "_update_worker_status", None))
 
@@ -101,7 +112,7 @@ def test_scikit_learn_internals_the_search_view_uses():
     assert got == [{"x": 1}]
     source = inspect.getsource(_validation._fit_and_score)
     assert 'result["fit_error"] = format_exc()' in source and "call_on_fit_task_end" in source
-    from cvkit.search_view import SearchRecorder
+    from cvkit.lab.search_recorder import SearchRecorder
 
     search = GridSearchCV(SVC(), {"C": [1.0]})
     assert compat.search_callbacks(search) == []

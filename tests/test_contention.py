@@ -8,7 +8,7 @@ from joblib import parallel_config
 from joblib.parallel import ThreadingBackend
 from threadpoolctl import threadpool_info
 
-from cvkit.contention import Timing, blas_work, compare, native_work, python_work, time_settings, time_tasks
+from cvkit.lab.contention import Timing, blas_work, compare, native_work, python_work, time_settings, time_tasks
 
 
 def kernel_blas_threads():

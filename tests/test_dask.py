@@ -21,13 +21,14 @@ from sklearn.svm import SVC
 
 import cvkit.runner
 from cvkit import WorkerDiedError, load_dataset, run_folds
-from cvkit import dask_backend, dask_cluster
-
-_ENVIRON_AT_IMPORT = dict(os.environ)  # before any test starts a cluster
-from cvkit.dask_backend import KilledWorker, ReportingDaskBackend
-from cvkit.dask_costs import compare_runs, dispatch_overhead, format_runs
+from cvkit.dask import backend as dask_backend
+from cvkit.dask import cluster as dask_cluster
+from cvkit.dask.backend import KilledWorker, ReportingDaskBackend
+from cvkit.lab.dask_costs import compare_runs, dispatch_overhead, format_runs
 from cvkit.plots import plot_gantt
 from cvkit.plots.task_stream import plot_task_stream, task_stream_bars
+
+_ENVIRON_AT_IMPORT = dict(os.environ)  # before any test starts a cluster
 
 BOUND = 120  # seconds: far above any honest run here, far below "forever"
 
@@ -73,7 +74,7 @@ def bounded(fn, seconds=BOUND):
     def target():
         try:
             box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
+        except BaseException as exc:
             box["error"] = exc
 
     thread = threading.Thread(target=target, daemon=True)
@@ -303,7 +304,7 @@ import json, os, signal, threading
 import psutil
 from sklearn.svm import SVC
 import cvkit
-from cvkit import dask_cluster
+from cvkit.dask import cluster as dask_cluster
 
 if __name__ == "__main__":  # the workers are spawned: they import this file and must not run it
     dask_cluster.get_client(n_workers=2)
@@ -346,9 +347,7 @@ def test_interrupting_the_process_group(tmp_path):
 # --------------------------------------------------------------------------------------------
 def _write_estimator_module(folder, name):
     folder.mkdir()
-    (folder / f"{name}.py").write_text(
-        "from sklearn.svm import SVC\n\nclass LocalSVC(SVC):\n    pass\n"
-    )
+    (folder / f"{name}.py").write_text("from sklearn.svm import SVC\n\nclass LocalSVC(SVC):\n    pass\n")
 
 
 def test_cvkit_importable_on_workers(client):
@@ -428,7 +427,7 @@ def test_close_leaves_no_worker_process(client):
     pids = set(dask_cluster.worker_pids(client).values()) | _spawned_children()
     assert pids
     dask_cluster.close_client()
-    gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)], timeout=10)
+    _gone, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)], timeout=10)
     assert not alive and not _spawned_children()
     assert client.status == "closed"
     dask_cluster.close_client()  # twice is fine

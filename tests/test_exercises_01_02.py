@@ -11,12 +11,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
 from cvkit import load_dataset
-from cvkit.exercises import NOT_ANSWERED, Feedback
-from cvkit.exercises import lesson01
+from cvkit.exercises import NOT_ANSWERED, Feedback, lesson01, lesson02
 from cvkit.exercises.lesson01 import OLD_F1, TODAY_F1, check_better_default, check_wine_gamma
-from cvkit.exercises import lesson02
 from cvkit.exercises.lesson02 import check_shared_model
-from cvkit.shared_answer import in_lockstep
+from cvkit.lab.shared_answer import in_lockstep
 
 ODD_ANSWERS = ["1.6e-06", "5/3", None, [1.67], {"gamma": 0.25}, object(), True, False, 1 + 2j, SVC]
 

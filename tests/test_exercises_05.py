@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from cvkit.exercises import NOT_ANSWERED, Feedback
-from cvkit.exercises.lesson05 import CASE, OUTCOMES, SETTINGS, check_in_place
+from cvkit.exercises.lesson05 import CASE, OUTCOMES, check_in_place
 
 RIGHT = {
     "n_jobs=1": "changed",
@@ -33,7 +33,7 @@ def test_the_right_prediction():
     feedback = check_in_place(RIGHT)
     assert feedback.correct, feedback
     assert "read-only" in feedback.message and "return it" in feedback.message
-    assert check_in_place({k: f" {v.upper()} " for k, v in RIGHT.items()}).correct   # case and spaces forgiven
+    assert check_in_place({k: f" {v.upper()} " for k, v in RIGHT.items()}).correct  # case and spaces forgiven
 
 
 SLIPS = [
@@ -50,7 +50,7 @@ SLIPS = [
 ]
 
 
-@pytest.mark.parametrize("change, run, hint", SLIPS, ids=[f"{run}: {list(c.values())[0]}" for c, run, _ in SLIPS])
+@pytest.mark.parametrize("change, run, hint", SLIPS, ids=[f"{run}: {next(iter(c.values()))}" for c, run, _ in SLIPS])
 def test_each_slip_gets_its_own_hint(change, run, hint):
     feedback = check_in_place({**RIGHT, **change})
     assert feedback.status == "wrong", feedback
@@ -80,7 +80,9 @@ def test_malformed_answers_get_a_hint_not_an_exception(answers, says):
 def test_help_and_docstrings_do_not_give_the_answer_away():
     import cvkit.exercises.lesson05 as module
 
-    text = pydoc.render_doc(module, renderer=pydoc.plaintext) + pydoc.render_doc(check_in_place, renderer=pydoc.plaintext)
+    text = pydoc.render_doc(module, renderer=pydoc.plaintext) + pydoc.render_doc(
+        check_in_place, renderer=pydoc.plaintext
+    )
     for giveaway in ("read-only", "pickled copy", "assignment destination", "return it", "'changed'", "'error'"):
         assert giveaway not in text.replace("'changed', 'unchanged', 'error'", ""), giveaway
     assert set(OUTCOMES) == {"changed", "unchanged", "error"}
@@ -120,4 +122,4 @@ def test_the_right_prediction_is_what_happens():
     assert measured["outcomes"] == RIGHT
     assert check_in_place(measured["outcomes"]).correct
     assert measured["errors"] == {"loky, large": "ValueError: assignment destination is read-only"}
-    assert CASE["small"] * 8 < 1e6 < CASE["large"] * 8   # on either side of max_nbytes="1M"
+    assert CASE["small"] * 8 < 1e6 < CASE["large"] * 8  # on either side of max_nbytes="1M"

@@ -13,7 +13,7 @@ from sklearn.svm import SVC
 import cvkit
 from cvkit.exercises import NOT_ANSWERED, Feedback
 from cvkit.exercises.lesson05b import CASE, WAYS, check_kept_folds
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 
 K, BAD = CASE["n_folds"], CASE["bad_fold"]
 RIGHT = {"list": 0, "generator": BAD, "raise": BAD, "timeout": K}
@@ -101,7 +101,9 @@ def test_the_right_prediction_is_what_happens():
     measured["list"] = 0 if results is None else len(results)
     kept = []
     with pytest.raises(ValueError):
-        for score in Parallel(n_jobs=1, return_as="generator")(delayed(fold_score)(faulty, tr, te) for tr, te in splits):
+        for score in Parallel(n_jobs=1, return_as="generator")(
+            delayed(fold_score)(faulty, tr, te) for tr, te in splits
+        ):
             kept.append(score)
     measured["generator"] = len(kept)
     with pytest.raises(cvkit.FoldFailedError) as info:

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cvkit.advice import expected_speedup
 from cvkit.exercises import NOT_ANSWERED, Feedback, lesson06
 from cvkit.exercises.lesson06 import EXERCISE, check_calls_to_pay_back, check_expected_speedup
+from cvkit.lab.advice import expected_speedup
 
 E = EXERCISE
 SERIAL = 8 * 0.05

@@ -4,8 +4,7 @@ import math
 
 import pytest
 
-from cvkit.exercises import NOT_ANSWERED, Feedback
-from cvkit.exercises import lesson07
+from cvkit.exercises import NOT_ANSWERED, Feedback, lesson07
 from cvkit.exercises.lesson07 import CASE, check_scale_out
 
 expected_times = lesson07._expected_times  # private: the answer must not be one help() away
@@ -15,7 +14,7 @@ LOKY, DASK = expected_times()
 def test_expected_times_count_rounds_and_start_up():
     cores = CASE["machine_cores"] * CASE["n_machines"]
     assert LOKY == math.ceil(CASE["n_folds"] / CASE["machine_cores"]) * CASE["fold_seconds"] == 150
-    assert DASK == pytest.approx(60 + math.ceil(CASE["n_folds"] / cores) * 30 + CASE["n_folds"] * 0.007)
+    assert pytest.approx(60 + math.ceil(CASE["n_folds"] / cores) * 30 + CASE["n_folds"] * 0.007) == DASK
     assert DASK < LOKY  # the exercise's point: the cluster wins here...
     small_loky, small_dask = expected_times(8)
     assert small_dask > small_loky  # ...and loses with few folds

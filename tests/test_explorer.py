@@ -8,6 +8,7 @@ import pytest
 import traitlets
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold
+from svg_helpers import bars
 
 import cvkit
 from cvkit import fit_and_score_fold, run_folds
@@ -22,7 +23,6 @@ from cvkit.widgets.settings import (
     load_workload,
     make_estimator,
 )
-from svg_helpers import bars
 
 
 def report_rows(explorer, status=None):
@@ -117,7 +117,9 @@ def test_moving_the_sliders_redraws_the_prediction_for_those_settings(explorer):
     assert explorer.settings == Settings(n_jobs=3, folds=7, backend="loky", workload="iris", model="SVC")
     explorer.cores.value = 4
     cores = cvkit.resolve_n_jobs(-1)
-    warned = f"n_jobs=4 is more workers than this machine's {cores} core{'s' if cores > 1 else ''}:" in explorer.note.value
+    warned = (
+        f"n_jobs=4 is more workers than this machine's {cores} core{'s' if cores > 1 else ''}:" in explorer.note.value
+    )
     assert warned == (cores < 4)
     explorer.cores.value = -1
     assert f"n_jobs=-1 means one worker per core: {cores} on this machine." in explorer.note.value
@@ -125,7 +127,7 @@ def test_moving_the_sliders_redraws_the_prediction_for_those_settings(explorer):
 
 
 def test_the_fold_estimate_is_timed_on_this_machine_then_taken_from_a_measured_run():
-    from cvkit.datasets import fold_seconds_for
+    from cvkit.core.datasets import fold_seconds_for
 
     seconds, source = estimate_fold_seconds(Settings(workload="xx-heavy"))
     assert source == "timed" and seconds == pytest.approx(fold_seconds_for(cvkit.WORKLOADS["xx-heavy"]), rel=1e-4)
@@ -187,8 +189,10 @@ def test_run_returns_at_once_and_stop_keeps_the_finished_folds(explorer):
     result = explorer.wait(120)
     assert any(drawn_running)  # bars were drawn running, before the run ended
     assert "stopped by request" in result.message
-    assert re.search(r"stopped: \d+ of 10 folds finished and kept, \d+ cancelled \(\d+ were running, \d+ had not started\)",
-                     explorer.status.value)
+    assert re.search(
+        r"stopped: \d+ of 10 folds finished and kept, \d+ cancelled \(\d+ were running, \d+ had not started\)",
+        explorer.status.value,
+    )
     kept = [f.fold for f in result.finished]
     cancelled = [f.fold for f in result.folds if f.status == "cancelled"]
     assert kept and cancelled and len(kept) + len(cancelled) == 10
@@ -229,12 +233,12 @@ def test_a_failing_fold_is_shown_for_that_fold_and_the_next_run_works(explorer):
 
 
 def test_a_run_refused_as_a_whole_says_why_in_one_line_and_the_panel_recovers(explorer, monkeypatch):
-    import cvkit.background
+    import cvkit.widgets.background
 
     def refuse(*args, **kwargs):
         raise ValueError("this backend cannot start here\nsecond line of detail")
 
-    monkeypatch.setattr(cvkit.background, "run_folds", refuse)
+    monkeypatch.setattr(cvkit.widgets.background, "run_folds", refuse)
     assert click_run(explorer) is None
     assert explorer.error == "ValueError: this backend cannot start here"
     assert "Run failed: ValueError: this backend cannot start here" in explorer.status.value
@@ -268,8 +272,8 @@ def test_a_serial_run_becomes_the_speedup_reference_and_fold_times_feed_the_pred
     assert "your last run of this workload and model" in explorer.note.value
     parallel = click_run(explorer)
     text = re.sub(r"<[^>]+>", "", explorer.report.value)
-    assert parallel.complete and f"n_jobs=2 took {cvkit.verdicts.fmt_seconds(parallel.wall_time)}" in text
-    assert f"the serial run {cvkit.verdicts.fmt_seconds(serial.wall_time)}" in text
+    assert parallel.complete and f"n_jobs=2 took {cvkit.core.verdicts.fmt_seconds(parallel.wall_time)}" in text
+    assert f"the serial run {cvkit.core.verdicts.fmt_seconds(serial.wall_time)}" in text
     assert re.search(r"(faster|slower|about the same)", text) and "Measured on " in text and "load" in text
     assert "predicted" not in text.split("cvkit-speedup")[-1][:0] and "sum of" not in text
     assert serial.scores.tolist() == parallel.scores.tolist()
@@ -279,7 +283,7 @@ def test_a_serial_run_becomes_the_speedup_reference_and_fold_times_feed_the_pred
 def test_the_speedup_line_says_only_what_the_numbers_support():
     """Issue 19, point 2: no "predicted" above the bound, no "measured" without a serial run, cores counted."""
     from cvkit import CVResult, FoldResult, TaskTrace
-    from cvkit.verdicts import Machine
+    from cvkit.core.verdicts import Machine
     from cvkit.widgets.report import speedup_text
 
     folds = [FoldResult(i, score=1.0, trace=TaskTrace(i, "h", 1, 1, "w", 0.0, 1.0)) for i in range(7)]
@@ -362,7 +366,7 @@ def test_stop_starts_a_fresh_pool_in_the_background_so_the_next_run_is_warm(expl
     assert explorer._warming is not None
     assert "starting a fresh pool of workers in the background" in explorer.status.value
     explorer._warming.join(60)
-    from cvkit._watchdog import process_alive
+    from cvkit.robust.watchdog import process_alive
 
     assert not any(process_alive(p) for p in pids)  # Stop killed the old pool
     assert "a fresh pool of workers is ready for the next Run" in explorer.status.value
@@ -419,7 +423,7 @@ def test_repr_picture_and_explore_give_stable_text(explorer, capsys):
     assert repr(picture) == "<picture: measured and predicted schedules of 5 folds · n_jobs=2 · loky · iris · SVC>"
     html = picture._repr_html_()  # plain HTML: GitHub, nbviewer and an HTML export show it
     live_part = html[: html.index('<svg class="cvkit-gantt cvkit-predicted"')]
-    assert bars(live_part[live_part.index("<svg"):] , "done") == [f.fold for f in result.finished]
+    assert bars(live_part[live_part.index("<svg") :], "done") == [f.fold for f in result.finished]
     shown = explore(n_jobs=1, folds=3, workload="iris")
     assert isinstance(shown, Explorer)
     assert "Explorer(3 folds · n_jobs=1 · loky · iris · SVC)" in capsys.readouterr().out

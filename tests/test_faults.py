@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
 from cvkit import FoldFailedError, FoldTimeoutError, RunInterrupted, WorkerDiedError, run_folds
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 
 ALL = [(1, None), (2, "threading"), (2, "loky"), (2, "multiprocessing")]
 IDS = ["serial", "threading", "loky", "multiprocessing"]
@@ -61,8 +61,12 @@ def next_run_works(X, y, n_jobs, backend, clean):
 def test_fold_that_raises_is_recorded_and_others_go_on(n_jobs, backend, iris, clean):
     X, y = iris
     bad = fold_of_row(X, y, 60)
-    with pytest.warns(RuntimeWarning, match=rf"1 of 5 folds failed \(fold {bad}: ValueError: this fold fails on purpose"):
-        result = run_folds(FaultyClassifier(SVC(), X[[60]]), X, y, cv=StratifiedKFold(5), n_jobs=n_jobs, backend=backend)
+    with pytest.warns(
+        RuntimeWarning, match=rf"1 of 5 folds failed \(fold {bad}: ValueError: this fold fails on purpose"
+    ):
+        result = run_folds(
+            FaultyClassifier(SVC(), X[[60]]), X, y, cv=StratifiedKFold(5), n_jobs=n_jobs, backend=backend
+        )
     assert_kept(result, clean, failed={bad})
     failed = result.folds[bad]
     assert (failed.error_type, failed.error_message) == ("ValueError", "this fold fails on purpose (FaultyClassifier)")
@@ -150,7 +154,9 @@ def test_keyboard_interrupt_keeps_finished_folds(n_jobs, backend, iris, clean):
                 threading.Timer(0.3, _thread.interrupt_main).start()
 
     with pytest.raises(RunInterrupted, match="interrupted") as info:
-        run_folds(slow, X, y, cv=StratifiedKFold(5), n_jobs=n_jobs, backend=backend, on_event=interrupt_when_others_done)
+        run_folds(
+            slow, X, y, cv=StratifiedKFold(5), n_jobs=n_jobs, backend=backend, on_event=interrupt_when_others_done
+        )
     result = info.value.result
     assert isinstance(info.value, KeyboardInterrupt)
     assert result.folds[bad].status == "cancelled"
@@ -233,7 +239,7 @@ import warnings, numpy as np
 warnings.simplefilter("ignore")
 from sklearn.svm import SVC
 from cvkit import load_dataset, run_folds
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 X, y = load_dataset("synthetic", n_samples=4000)  # 1.2 MB: big enough to be memory-mapped for the workers
 run_folds(SVC(), X, y, cv=3, n_jobs=2, backend="loky")
 run_folds(FaultyClassifier(SVC(), X[[0]], fault="exit"), X, y, cv=3, n_jobs=2, backend="loky")
@@ -247,8 +253,10 @@ def test_nothing_left_in_dev_shm_after_shutdown():
     """Memory-mapped data and semaphores of a run (even one with a dead worker) go when the pool shuts down."""
     if not os.path.isdir("/dev/shm"):
         pytest.skip("no /dev/shm on this system")
-    proc = subprocess.Popen([sys.executable, "-c", SHM_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = proc.communicate(timeout=200)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SHM_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _out, err = proc.communicate(timeout=200)
     assert proc.returncode == 0, err
     left = [n for n in os.listdir("/dev/shm") if f"_{proc.pid}_" in n or f"-{proc.pid}-" in n]
     assert left == [], f"left in /dev/shm by a run's process: {left}"

@@ -5,13 +5,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.svm import SVC  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from sklearn.svm import SVC
 
-import cvkit  # noqa: E402
-from cvkit.advice import COSTS  # noqa: E402
-from cvkit.plots import (  # noqa: E402
+import cvkit
+from cvkit.lab.advice import COSTS
+from cvkit.model.schedule import predict_schedule
+from cvkit.plots import (
     plot_confusion_matrices,
     plot_gantt,
     plot_measured_vs_predicted,
@@ -22,8 +23,7 @@ from cvkit.plots import (  # noqa: E402
     plot_speedup_vs_folds,
     plot_speedup_vs_workers,
 )
-from cvkit.plots.legibility import figure_problems  # noqa: E402
-from cvkit.schedule import predict_schedule  # noqa: E402
+from cvkit.plots.legibility import figure_problems
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def iris_run():
 
 
 def _nested_run():
-    from cvkit.nested import run_nested
+    from cvkit.lab.nested import run_nested
 
     X, y = cvkit.load_dataset("synthetic", n_samples=300)
     return run_nested(X, y, outer_n_jobs=2, inner_n_jobs=-1, param_grid={"C": [0.1, 1.0, 10.0]})
@@ -58,8 +58,13 @@ FIGURES = {
     "processes and threads": lambda run: plot_processes(),
     "speed-up vs folds": lambda run: plot_speedup_vs_folds({2: 1.8, 3: 1.4, 4: 1.9, 5: 1.6, 6: 1.85}, 2),
     "speed-up vs fold time": lambda run: plot_speedup_vs_fold_time(
-        {0.004: 0.6, 0.02: 1.1, 0.12: 1.6, 0.5: 1.62}, 5, 2, costs=COSTS["loky"], cold_startup=1.0,
-        labels={0.004: "iris", 0.02: "light", 0.12: "medium", 0.5: "heavy"}, n_cores=2,
+        {0.004: 0.6, 0.02: 1.1, 0.12: 1.6, 0.5: 1.62},
+        5,
+        2,
+        costs=COSTS["loky"],
+        cold_startup=1.0,
+        labels={0.004: "iris", 0.02: "light", 0.12: "medium", 0.5: "heavy"},
+        n_cores=2,
     ),
 }
 

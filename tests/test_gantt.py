@@ -6,8 +6,8 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from cvkit import CVResult, FoldResult, TaskTrace
+from cvkit.model.schedule import predict_schedule, schedule_from_result
 from cvkit.plots import fold_color, plot_gantt, plot_measured_vs_predicted, plot_queue
-from cvkit.schedule import predict_schedule, schedule_from_result
 
 # A known trace: 5 folds on 2 processes; pid 300 starts first, so it is lane 0; fold 3 failed.
 TRACE = {  # fold: (pid, start, end)
@@ -86,7 +86,7 @@ def test_gantt_accepts_a_schedule_and_draws_idle_lanes():
 
 
 def test_gantt_on_given_axes_and_default_title():
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert plot_gantt(predict_schedule(3, n_jobs=2), ax) is ax
     assert ax.get_title() == "predicted · 3 folds on 2 workers (pre_dispatch='2*n_jobs', batch_size=1)"
 

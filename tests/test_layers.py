@@ -81,16 +81,32 @@ def test_no_module_imports_a_higher_layer(name):
     assert not higher, f"{name} (layer {layer_of(name)}) imports {higher}"
 
 
-def test_the_schedule_model_imports_no_joblib_at_module_level():
-    tree = ast.parse(MODULES["schedule"].read_text())
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if layer_of(m) == LAYERS["model"]))
+def test_the_model_imports_no_joblib_at_module_level(name):
+    tree = ast.parse(MODULES[name].read_text())
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     names = [a.name for n in top for a in n.names] + [getattr(n, "module", "") or "" for n in top]
-    assert not [n for n in names if n.startswith(("joblib", "sklearn"))]
+    runtime = [n for n in names if n.startswith(("joblib", "sklearn"))]
+    assert not runtime, f"{name} imports {runtime} at module level"
+    below = sorted(m for m in imports_of(name) if layer_of(m) not in (LAYERS["model"], LAYERS["core"]))
+    assert not below, f"the model is pure: {name} imports {below}"
+
+
+def test_the_package_top_holds_a_handful_of_modules():
+    top = sorted(m for m, path in MODULES.items() if m and "." not in m and path.name != "__init__.py")
+    assert len(top) <= 5, f"move these into a layer's subpackage: {top}"
+
+
+def test_every_module_stays_readable():
+    long = sorted(f"{m} ({n} lines)" for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > 520)
+    assert not long, f"split these modules (one job each, about 500 lines at most): {long}"
 
 
 def test_private_upstream_names_are_reached_only_through_compat():
-    private = re.compile(r"joblib\._|from joblib\.(?:_|externals)|sklearn\.callback\._|_skl_callbacks|_response_method\b"
-                         r"|_register_outcome|reusable_executor\._executor")
+    private = re.compile(
+        r"joblib\._|from joblib\.(?:_|externals)|sklearn\.callback\._|_skl_callbacks|_response_method\b"
+        r"|_register_outcome|reusable_executor\._executor"
+    )
     offenders = []
     for name, path in MODULES.items():
         if name == "compat":

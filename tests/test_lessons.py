@@ -16,7 +16,9 @@ ALL_NOTEBOOKS = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoi
 
 
 def test_generated_index_links_and_readme_table_are_up_to_date():
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "lessons.py"), "--check"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "lessons.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -24,7 +26,9 @@ def test_every_notebook_has_its_paired_text_copy_and_every_copy_its_notebook():
     texts = sorted(p for p in NOTEBOOKS.rglob("*.py") if ".ipynb_checkpoints" not in p.parts)
     assert {p.with_suffix(".ipynb") for p in texts} == set(ALL_NOTEBOOKS)
     for path in texts:
-        assert path.read_text().startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n"), path.name
+        assert path.read_text().startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n"), (
+            path.name
+        )
         assert "# %% [markdown]" in path.read_text()
 
 

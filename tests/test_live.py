@@ -11,10 +11,10 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
 from cvkit import FoldResult, TaskTrace, run_folds
-from cvkit.background import BackgroundRun
-from cvkit.faults import FaultyClassifier
-from cvkit.live import LiveRun
-from cvkit.schedule import predict_schedule, schedule_from_result
+from cvkit.lab.faults import FaultyClassifier
+from cvkit.model.live import LiveRun
+from cvkit.model.schedule import predict_schedule, schedule_from_result
+from cvkit.widgets.background import BackgroundRun
 from cvkit.widgets.svg import live_svg, schedule_svg
 
 BACKENDS = [(1, None), (2, "loky"), (2, "threading"), (2, "multiprocessing")]
@@ -223,7 +223,7 @@ def test_it_is_thread_safe_while_events_arrive_and_a_view_draws():
                 assert len(snap.bars) + len(snap.waiting) == n
                 assert set(snap.completed) <= {b.fold for b in snap.bars}
                 ET.fromstring(live_svg(snap))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
 
     viewer = threading.Thread(target=draw)

@@ -34,7 +34,10 @@ def test_a_notebooks_killed_kernel_leaves_nothing_in_shared_memory():
     try:
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", str(folder / "leftovers.ipynb")],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
         kernel = json.loads((folder / "kernel.json").read_text())

@@ -1,4 +1,4 @@
-"""cvkit.nested and cvkit.plots.nested: nested scores equal serial ones; joblib's nested backend; counts; the chart."""
+"""cvkit.lab.nested and cvkit.plots.nested: nested scores equal serial ones; joblib's nested backend; counts; the chart."""
 
 import os
 
@@ -7,15 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from cvkit import load_dataset  # noqa: E402
-from cvkit.nested import NestedRun, NestedTask, OuterFold, inner_backend_for, run_nested  # noqa: E402
-from cvkit.plots import plot_nested  # noqa: E402
-from cvkit.plots.legibility import figure_problems  # noqa: E402
-from cvkit.plots.nested import MAX_LEGEND_WORKERS, sub_rows  # noqa: E402
+from cvkit import load_dataset
+from cvkit.lab.nested import NestedRun, NestedTask, OuterFold, inner_backend_for, run_nested
+from cvkit.plots import plot_nested
+from cvkit.plots.legibility import figure_problems
+from cvkit.plots.nested import MAX_LEGEND_WORKERS, sub_rows
 
 X, Y = load_dataset("synthetic", n_samples=200)
 GRID = {"C": [0.5, 2.0]}
@@ -150,9 +150,7 @@ def test_grid_task_counts(both_grid):
 
 def test_forest_task_counts():
     run = run_nested(X, Y, inner="forest", outer_n_jobs=2, inner_n_jobs=2, outer_folds=2, n_estimators=5)
-    assert [(t.outer_fold, t.kind, t.index) for t in run.tasks] == [
-        (k, "tree", i) for k in range(2) for i in range(5)
-    ]
+    assert [(t.outer_fold, t.kind, t.index) for t in run.tasks] == [(k, "tree", i) for k in range(2) for i in range(5)]
     assert run.settings["n_estimators"] == 5
 
 
@@ -182,7 +180,7 @@ def test_tasks_at_once_is_capped_by_the_tasks_of_one_inner_call():
 
 
 def test_peak_counts_overlaps_only():
-    from cvkit.nested import _peak
+    from cvkit.lab.nested import _peak
 
     assert _peak([(0, 1), (1, 2)]) == 1
     assert _peak([(0, 3), (1, 2), (1.5, 2.5)]) == 3
@@ -247,7 +245,7 @@ def test_sub_rows_never_overlap_and_use_the_peak():
     for r in set(rows):
         on_row = sorted(iv for iv, row in zip(intervals, rows) if row == r)
         assert all(a[1] <= b[0] for a, b in zip(on_row, on_row[1:]))
-    from cvkit.nested import _peak
+    from cvkit.lab.nested import _peak
 
     assert max(rows) + 1 >= _peak(intervals)
 

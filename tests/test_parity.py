@@ -56,7 +56,9 @@ def _instance(name):
         return type(active_backend()[0])()
 
 
-@pytest.mark.parametrize("backend", [_instance("loky"), _instance("threading")], ids=["LokyBackend()", "ThreadingBackend()"])
+@pytest.mark.parametrize(
+    "backend", [_instance("loky"), _instance("threading")], ids=["LokyBackend()", "ThreadingBackend()"]
+)
 def test_backend_instance(backend, wine):
     X, y = wine
     result = run_folds(make_pipeline(StandardScaler(), LogisticRegression()), X, y, cv=4, n_jobs=2, backend=backend)
@@ -88,9 +90,7 @@ def test_parallel_backend_defaults_to_all_cores(iris):
         assert run_folds(SVC(), X, y).n_jobs == 1
 
 
-@pytest.mark.parametrize(
-    "scoring", ["accuracy", "f1_macro", "balanced_accuracy", "roc_auc_ovr", "neg_log_loss"]
-)
+@pytest.mark.parametrize("scoring", ["accuracy", "f1_macro", "balanced_accuracy", "roc_auc_ovr", "neg_log_loss"])
 def test_any_scorer_matches_cross_validate(scoring, wine):
     X, y = wine
     estimator = make_pipeline(StandardScaler(), LogisticRegression())

@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.svm import SVC
 
 from cvkit import load_dataset
-from cvkit.pitfalls import SlowModel, answer_task, clone_task, fingerprint, run_fold_task
+from cvkit.lab.pitfalls import SlowModel, answer_task, clone_task, fingerprint, run_fold_task
 
 
 @pytest.fixture(scope="module")

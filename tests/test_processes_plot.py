@@ -8,13 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.svm import SVC  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from sklearn.svm import SVC
 
-import cvkit  # noqa: E402
-from cvkit.plots.legibility import figure_problems  # noqa: E402
-from cvkit.plots.processes import ProcessFacts, _fmt_bytes, measure_processes, plot_processes  # noqa: E402
+import cvkit
+from cvkit.plots.legibility import figure_problems
+from cvkit.plots.processes import ProcessFacts, _fmt_bytes, measure_processes, plot_processes
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_measured_from_two_workers_and_two_threads(facts):
     assert facts.kernel_pid == os.getpid()
     assert len(facts.worker_pids) == 2 and os.getpid() not in facts.worker_pids
     assert len(facts.thread_ids) == 2
-    X, y = cvkit.load_dataset("iris")
+    X, _y = cvkit.load_dataset("iris")
     assert facts.task_bytes["X"] == len(pickle.dumps(X, protocol=pickle.HIGHEST_PROTOCOL)) > X.nbytes
     assert set(facts.task_bytes) == {"estimator", "X", "y", "train/test indices"}
     assert 0 < facts.result_bytes < facts.task_bytes["X"]
@@ -79,6 +79,5 @@ def test_bad_arguments_are_refused_early(call, says):
 
 
 def test_facts_is_a_plain_record():
-    f = ProcessFacts(1, (2, 3), (4, 5), {"estimator": 1, "X": 2_000_000, "y": 3, "train/test indices": 4}, 5,
-                     2_000_000)
+    f = ProcessFacts(1, (2, 3), (4, 5), {"estimator": 1, "X": 2_000_000, "y": 3, "train/test indices": 4}, 5, 2_000_000)
     assert f.memory_mapped and "pid 2, pid 3" in str(f) and "2.0 MB" in str(f)

@@ -1,4 +1,4 @@
-"""cvkit.progress.FoldProgress: one step per finished fold, failed folds counted, usable as run_folds' on_event."""
+"""cvkit.lab.progress.FoldProgress: one step per finished fold, failed folds counted, usable as run_folds' on_event."""
 
 import io
 
@@ -6,9 +6,9 @@ import pytest
 from sklearn.svm import SVC
 
 from cvkit import load_dataset, run_folds
-from cvkit.faults import FaultyClassifier
-from cvkit.progress import FoldProgress
-from cvkit.results import FoldResult
+from cvkit.core.results import FoldResult
+from cvkit.lab.faults import FaultyClassifier
+from cvkit.lab.progress import FoldProgress
 
 
 def test_counts_done_events_only():
@@ -31,9 +31,8 @@ def test_follows_a_run_serial_or_parallel(n_jobs):
 
 def test_a_failed_fold_is_counted():
     X, y = load_dataset("iris")
-    with FoldProgress(total=5, file=io.StringIO()) as progress:
-        with pytest.warns(RuntimeWarning):
-            run_folds(FaultyClassifier(SVC(), marked_rows=X[[0]]), X, y, cv=5, on_event=progress)
+    with FoldProgress(total=5, file=io.StringIO()) as progress, pytest.warns(RuntimeWarning):
+        run_folds(FaultyClassifier(SVC(), marked_rows=X[[0]]), X, y, cv=5, on_event=progress)
     assert str(progress) == "5 of 5 folds finished, 1 failed"
 
 

@@ -1,4 +1,4 @@
-"""cvkit.reproducibility: BLAS threads here and in loky's workers; cross_validate results compared exactly."""
+"""cvkit.lab.reproducibility: BLAS threads here and in loky's workers; cross_validate results compared exactly."""
 
 import os
 
@@ -10,7 +10,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import cross_validate
 from threadpoolctl import threadpool_limits
 
-from cvkit.reproducibility import blas_threads, compare_cv_results, worker_blas_threads
+from cvkit.lab.reproducibility import blas_threads, compare_cv_results, worker_blas_threads
 
 THREAD_VARIABLES_SET = any(v in os.environ for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))
 
@@ -30,10 +30,16 @@ def test_inner_max_num_threads_sets_the_workers_limit():
     assert worker_blas_threads(n_jobs=2, inner_max_num_threads=1) == 1
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_jobs": 1}, "n_jobs=1 is not allowed; allowed: an integer >= 2."),
-    ({"n_jobs": 2, "inner_max_num_threads": 0}, "inner_max_num_threads=0 is not allowed; allowed: an integer >= 1."),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_jobs": 1}, "n_jobs=1 is not allowed; allowed: an integer >= 2."),
+        (
+            {"n_jobs": 2, "inner_max_num_threads": 0},
+            "inner_max_num_threads=0 is not allowed; allowed: an integer >= 1.",
+        ),
+    ],
+)
 def test_worker_blas_threads_refuses_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         worker_blas_threads(**kwargs)

@@ -15,12 +15,12 @@ from joblib import Parallel, delayed
 from sklearn.svm import SVC
 
 from cvkit import CVResult, FoldResult, TaskTrace, load_dataset, run_folds
-from cvkit.schedule import (
+from cvkit.model.schedule import (
     counts_agree,
     list_scheduling_bound,
+    pre_dispatch_amount,
     predict_from_result,
     predict_schedule,
-    pre_dispatch_amount,
     schedule_from_result,
     speedup_bound,
     speedup_summary,

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from cvkit.script_guard import guarded_lines, unguarded_main_call
+from cvkit.robust.script_guard import guarded_lines, unguarded_main_call
 
 UNGUARDED = """
 from sklearn.svm import SVC
@@ -23,8 +23,8 @@ def test_an_unguarded_script_is_stopped_before_any_worker_starts(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "no error" not in done.stdout
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("cvkit.script_guard.UnguardedScriptError: cvkit was about to start a Dask cluster")
-    assert f"script {script} (line 5), outside `if __name__ == \"__main__\":`" in last
+    assert last.startswith("cvkit.robust.script_guard.UnguardedScriptError: cvkit was about to start a Dask cluster")
+    assert f'script {script} (line 5), outside `if __name__ == "__main__":`' in last
     # what Dask and multiprocessing would have said instead
     assert "Nanny failed to start" not in done.stderr and "bootstrapping phase" not in done.stderr
 

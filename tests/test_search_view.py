@@ -1,4 +1,4 @@
-"""cvkit.search_view: a scikit-learn GridSearchCV recorded task by task, from loky workers, threads and serially."""
+"""cvkit.lab.search_recorder: a scikit-learn GridSearchCV recorded task by task, from loky workers, threads and serially."""
 
 import os
 import threading
@@ -12,8 +12,8 @@ from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
 
-from cvkit.schedule import Schedule
-from cvkit.search_view import SearchRecorder, SearchTask, watch_search
+from cvkit.lab.search_recorder import SearchRecorder, SearchTask, watch_search
+from cvkit.model.schedule import Schedule
 
 GRID = {"C": [0.1, 1.0, 10.0]}  # 3 candidates
 CV = 4  # 4 folds: 12 (candidate, fold) fits, then one refit of the best candidate

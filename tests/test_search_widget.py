@@ -13,11 +13,11 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
+from svg_helpers import bars
 
-from cvkit.search_view import SearchRecorder
+from cvkit.lab.search_recorder import SearchRecorder
 from cvkit.widgets import SearchView, view_search
 from cvkit.widgets.search import count_search_tasks, predicted_search_schedule, search_status
-from svg_helpers import bars
 
 GRID = {"C": [0.1, 1.0, 10.0]}
 CV = 4
@@ -83,7 +83,7 @@ def test_stop_cancels_the_fits_not_started_keeps_the_finished_ones_and_warns_not
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", message=r"(?s).*non-finite")  # true: the cancelled fits score nan
-        from cvkit import search_view
+        from cvkit.lab import search_recorder as search_view
 
         warnings.filterwarnings("ignore", message=search_view._ONLY_STOPPED_WARNING)
         view.fit(X, y)
@@ -139,7 +139,10 @@ def test_a_worker_killed_mid_search_is_shown_and_the_finished_fits_are_kept(Xy):
     assert view.error is not None and "TerminatedWorkerError" in view.error
     assert view.status.value.startswith("failed: ")
     assert f"died (pid {victim[0]}" in view.status.value or "died (pids" in view.status.value
-    assert "TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated." in view.status.value
+    assert (
+        "TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated."
+        in view.status.value
+    )
     assert view.live_chart.value.count("cvkit-dead-lane") >= 1
     assert bars(view.live_chart.value, "done"), "the fits finished before the kill are still drawn"
     # the pool recovers: a plain search runs afterwards

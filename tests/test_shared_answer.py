@@ -1,4 +1,4 @@
-"""Tests of cvkit.shared_answer, the tools of lesson 02: in_lockstep forces its order on any machine and leaves
+"""Tests of cvkit.lab.shared_answer, the tools of lesson 02: in_lockstep forces its order on any machine and leaves
 the estimator class as it found it; tasks_sent_ahead counts what pre_dispatch sends; capture_streams keeps stdout
 and stderr apart; a module's globals do not reach worker processes. Also the joblib behaviour lesson 02 states."""
 
@@ -14,9 +14,9 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 from sklearn.svm._base import BaseLibSVM
 
-import cvkit.shared_answer as shared_answer
+import cvkit.lab.shared_answer as shared_answer
 from cvkit.exercises.lesson01 import OLD_F1
-from cvkit.shared_answer import capture_streams, data_seen_here, in_lockstep, tasks_sent_ahead
+from cvkit.lab.shared_answer import capture_streams, data_seen_here, in_lockstep, tasks_sent_ahead
 
 
 def _rows_fitted(model, X, y, rows):
@@ -214,7 +214,9 @@ def _pids(verbose):
         time.sleep(0.3)
         return os.getpid()
 
-    return set(capture_streams(lambda: Parallel(n_jobs=2, verbose=verbose)(delayed(sleepy_pid)() for _ in range(4))).result)
+    return set(
+        capture_streams(lambda: Parallel(n_jobs=2, verbose=verbose)(delayed(sleepy_pid)() for _ in range(4))).result
+    )
 
 
 def test_a_verbose_above_50_replaces_lokys_workers():

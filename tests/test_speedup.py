@@ -1,13 +1,19 @@
-"""cvkit.speedup: the serial part read off a trace, warm and cold pools, and interleaved serial/parallel timing."""
+"""cvkit.lab.speedup: the serial part read off a trace, warm and cold pools, and interleaved serial/parallel timing."""
 
 import numpy as np
 import pytest
 from sklearn.svm import SVC
 
 from cvkit import CVResult, FoldResult, TaskTrace
-from cvkit.advice import pool_is_warm
-from cvkit.speedup import (
-    SpeedupMeasurement, busy_seconds, measure_speedup, measure_workers, serial_seconds, stop_workers, warm_workers,
+from cvkit.lab.advice import pool_is_warm
+from cvkit.lab.speedup import (
+    SpeedupMeasurement,
+    busy_seconds,
+    measure_speedup,
+    measure_workers,
+    serial_seconds,
+    stop_workers,
+    warm_workers,
 )  # fmt: skip
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cvkit.advice import COSTS, amdahl_speedup, breakeven_fold_seconds, expected_speedup
+from cvkit.lab.advice import COSTS, amdahl_speedup, breakeven_fold_seconds, expected_speedup
+from cvkit.model.schedule import list_scheduling_bound
 from cvkit.plots.speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds, plot_speedup_vs_workers
-from cvkit.schedule import list_scheduling_bound
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +80,7 @@ def test_vs_fold_time_draws_the_rule_and_the_breakeven():
     tx, ty = xy(fig, "expected")
     assert ty == pytest.approx([expected_speedup(t, 4, 2, per_call=loky.per_call, per_task=loky.per_task,
                                                  slowdown=loky.slowdown) for t in tx])  # fmt: skip
-    cx, cy = xy(fig, "expected-cold")
+    _cx, cy = xy(fig, "expected-cold")
     assert all(c < w for c, w in zip(cy, ty))
     even = breakeven_fold_seconds(4, 2, per_call=loky.per_call, per_task=loky.per_task, slowdown=loky.slowdown,
                                   min_speedup=1.1)  # fmt: skip

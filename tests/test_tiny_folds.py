@@ -1,4 +1,4 @@
-"""cvkit.tiny_folds: the head-start model agrees with the schedule model when every worker is ready at once, and the
+"""cvkit.lab.tiny_folds: the head-start model agrees with the schedule model when every worker is ready at once, and the
 helpers read measured runs (lanes, ready times, first folds) the way schedule_from_result numbers them."""
 
 import math
@@ -9,8 +9,7 @@ from sklearn.svm import SVC
 
 import cvkit
 from cvkit import CVResult, FoldResult, TaskTrace
-from cvkit.schedule import predict_schedule
-from cvkit.tiny_folds import (
+from cvkit.lab.tiny_folds import (
     SPLIT_SETTINGS,
     describe_cold_run,
     first_folds,
@@ -21,6 +20,7 @@ from cvkit.tiny_folds import (
     settings_label,
     split_text,
 )
+from cvkit.model.schedule import predict_schedule
 
 
 def fake_run(spans, n_jobs=2):
@@ -138,7 +138,7 @@ def test_measure_splits_tabulates_real_runs_next_to_the_model():
     assert table.loc[(4, 2), "model (rounds)"] == "2 + 2"
     assert len(runs) == 2 * 3
     serial = {k: cvkit.run_folds(SVC(), X, y, cv=k, n_jobs=1).scores.tolist() for k in (3, 4)}
-    for (k, w, label), run in runs.items():
+    for (k, _w, _label), run in runs.items():
         assert sum(fold_split(run)) == k and run.scores.tolist() == serial[k]  # every fold once, same scores
     shared = runs[4, 2, "batch_size='auto', pre_dispatch='1.5*n_jobs'"].settings
     assert (shared["batch_size"], shared["pre_dispatch"]) == ("auto", "1.5*n_jobs")

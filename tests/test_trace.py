@@ -7,7 +7,7 @@ import pytest
 from sklearn.svm import SVC
 
 from cvkit import load_dataset, run_folds
-from cvkit.trace import EventChannel
+from cvkit.core.trace import EventChannel
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading", "multiprocessing"])

@@ -1,4 +1,4 @@
-"""cvkit.verdicts: robust timing under load, the borderline band, and sentences computed from the numbers."""
+"""cvkit.core.verdicts: robust timing under load, the borderline band, and sentences computed from the numbers."""
 
 import os
 import subprocess
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cvkit.verdicts import Machine, best_time, compare_times, judge, machine
+from cvkit.core.verdicts import Machine, best_time, compare_times, judge, machine
 
 
 def _spin(seconds=0.02):
@@ -73,7 +73,6 @@ def test_machine_reports_the_usable_cores():
     assert Machine(1, 1.5).busy and not Machine(4, 1.5).busy
 
 
-
 def _orphan_spinner():
     """A CPU-bound process that is not a descendant of this one (its parent shell exits at once): another program."""
     out = subprocess.run(
@@ -84,7 +83,7 @@ def _orphan_spinner():
 
 
 def test_other_programs_count_and_our_own_workers_do_not():
-    from cvkit.verdicts import other_programs_cpu
+    from cvkit.core.verdicts import other_programs_cpu
 
     base = other_programs_cpu(0.3)
     if base > (os.cpu_count() or 1) - 1:

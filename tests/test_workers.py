@@ -15,7 +15,7 @@ from sklearn.svm import SVC
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from cvkit import run_folds
-from cvkit.workers import (
+from cvkit.lab.workers import (
     RecordWorker,
     measure_startup,
     proc_memory,

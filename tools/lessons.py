@@ -202,7 +202,9 @@ def planned_files(lessons):
         if lesson["solution"]:
             spath = SOLUTIONS / lesson["solution"]
             snb = nbformat.read(spath, as_version=4)
-            back = f"Solution of [{lesson['number']} {lesson['title']}](../{lesson['file']}) · [Index](../00_index.ipynb)"
+            back = (
+                f"Solution of [{lesson['number']} {lesson['title']}](../{lesson['file']}) · [Index](../00_index.ipynb)"
+            )
             snb.cells = with_nav(snb, back, back)
             _with_pair(files, spath, _dump(snb))
     _with_pair(files, NOTEBOOKS / "00_index.ipynb", _dump(index_notebook(present)))

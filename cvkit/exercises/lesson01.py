@@ -15,7 +15,7 @@ import math
 
 from ._feedback import NOT_ANSWERED, not_a_number, not_answered, right, wrong
 
-__all__ = ["OLD_F1", "TODAY_F1", "CHOICES", "check_wine_gamma", "check_better_default"]
+__all__ = ["CHOICES", "OLD_F1", "TODAY_F1", "check_better_default", "check_wine_gamma"]
 
 #: The weighted f1 per fold that the widely shared version of the loop printed on iris (scikit-learn < 0.22).
 OLD_F1 = [0.9665831244778613, 1.0, 0.9665831244778613, 0.9665831244778613, 1.0]
@@ -45,7 +45,7 @@ def _close(a, b):
 
 
 def _wine():
-    from ..datasets import load_dataset
+    from ..core.datasets import load_dataset
 
     return load_dataset("wine")
 
@@ -95,9 +95,8 @@ def check_wine_gamma(answer):
     slips = [
         (
             _auto_gamma(X),
-            f"1/{n_features} ≈ {_auto_gamma(X):.4f} is what gamma=\"auto\" gave, "
-            "the default before scikit-learn 0.22.",
-            "Today's default is gamma=\"scale\": 1 / (n_features * X.var()).",
+            f'1/{n_features} ≈ {_auto_gamma(X):.4f} is what gamma="auto" gave, the default before scikit-learn 0.22.',
+            'Today\'s default is gamma="scale": 1 / (n_features * X.var()).',
         ),
         (
             1.0 / (n_features * X.var(axis=0).mean()),
@@ -125,7 +124,7 @@ def check_wine_gamma(answer):
             "gamma is one over it: 1 / (n_features * X.var()).",
         ),
     ]
-    from ..datasets import load_dataset
+    from ..core.datasets import load_dataset
 
     X_iris, _ = load_dataset("iris")
     slips += [

@@ -10,14 +10,14 @@ Examples
 
 from numbers import Real
 
-from ..schedule import predict_schedule
-from ..tiny_folds import fold_split, head_start_schedule, split_text
+from ..lab.tiny_folds import fold_split, head_start_schedule, split_text
+from ..model.schedule import predict_schedule
 from ._feedback import NOT_ANSWERED, is_number, not_answered, right, wrong
 
 __all__ = [
     "HEAD_START_CASE",
-    "UNEQUAL_CASE",
     "NOT_ANSWERED",
+    "UNEQUAL_CASE",
     "check_head_start",
     "check_schedule",
     "check_unequal_folds",
@@ -161,7 +161,7 @@ def check_schedule(lanes, makespan, durations, n_jobs, **settings):
     makespan : float
         When the last fold ends.
     durations, n_jobs, **settings
-        The case, as for :func:`cvkit.schedule.predict_schedule`.
+        The case, as for :func:`cvkit.model.schedule.predict_schedule`.
 
     Examples
     --------

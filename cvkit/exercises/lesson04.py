@@ -10,7 +10,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from ..schedule import predict_schedule
+from ..model.schedule import predict_schedule
 from ._feedback import NOT_ANSWERED, is_number, not_answered, right, wrong
 
 __all__ = ["NOT_ANSWERED", "STOP_CASE", "StopCount", "check_stop", "stop_and_count"]
@@ -75,7 +75,7 @@ def check_stop(kept, running, never_started):
             f"{kept:g} + {running:g} + {never_started:g} = {total:g}, but there are {k} folds.",
             hint="every fold is in exactly one of the three groups.",
         )
-    want_kept, want_running, want_never = _expected_stop()
+    want_kept, want_running, _want_never = _expected_stop()
     if kept != want_kept:
         if kept == w * at:
             return wrong(
@@ -130,15 +130,19 @@ class StopCount:
     fold_seconds: float
 
     def __str__(self):
-        from ..verdicts import fmt_seconds
+        from ..core.verdicts import fmt_seconds
 
         fold = f"a fold-time: {fmt_seconds(self.fold_seconds)}, the mean of the first round"
         if self.pressed is None:
-            when = (f"The run ended {self.ended:.2f} fold-times after the first fold started, before the Stop was due "
-                    f"({fold}).")
+            when = (
+                f"The run ended {self.ended:.2f} fold-times after the first fold started, before the Stop was due "
+                f"({fold})."
+            )
         else:
-            when = (f"Stop pressed {self.pressed:.2f} fold-times after the first fold started; the run ended at "
-                    f"{self.ended:.2f} ({fold}).")
+            when = (
+                f"Stop pressed {self.pressed:.2f} fold-times after the first fold started; the run ended at "
+                f"{self.ended:.2f} ({fold})."
+            )
         counts = f"kept {self.kept}, running when Stop landed {self.running}, never started {self.never_started}."
         return when + "\n" + counts
 

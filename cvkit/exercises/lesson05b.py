@@ -86,8 +86,10 @@ def check_kept_folds(answer):
         if got["generator"] == k - 1:
             hint = "the exception ends the for loop at the failing fold: the folds after it are never consumed."
         elif got["generator"] == 0:
-            hint = "a generator hands you each result as soon as it is next in order: the ones before the error " \
-                   "are already yours when it raises."
+            hint = (
+                "a generator hands you each result as soon as it is next in order: the ones before the error "
+                "are already yours when it raises."
+            )
         elif got["generator"] in (before - 1, before + 1):
             hint = "folds are numbered from 0, and the failing fold gives no result: count the folds before it."
         else:
@@ -95,14 +97,17 @@ def check_kept_folds(answer):
         return wrong(f"with the generator you do not hold {got['generator']} results.", hint=hint)
     if got["raise"] != before:
         if got["raise"] == 0:
-            hint = 'on_error="raise" stops at the first failure but hands back what finished before it, in ' \
-                   "exc.result."
+            hint = 'on_error="raise" stops at the first failure but hands back what finished before it, in exc.result.'
         elif got["raise"] == k - 1:
-            hint = 'that is what on_error="record" keeps; "raise" stops at the first failure, so the folds after ' \
-                   "it never run."
+            hint = (
+                'that is what on_error="record" keeps; "raise" stops at the first failure, so the folds after '
+                "it never run."
+            )
         else:
-            hint = "with n_jobs=1 the folds run in order; count the folds that finished before the failing one " \
-                   "(folds are numbered from 0)."
+            hint = (
+                "with n_jobs=1 the folds run in order; count the folds that finished before the failing one "
+                "(folds are numbered from 0)."
+            )
         return wrong(f'with on_error="raise", exc.result.finished does not hold {got["raise"]} folds.', hint=hint)
     if got["timeout"] != k:
         return wrong(
@@ -112,7 +117,7 @@ def check_kept_folds(answer):
         )
     return right(
         f"list mode keeps nothing (the exception replaces the list); the generator hands you folds 0 to {bad - 1} "
-        f"before the error ends the loop ({before}); on_error=\"raise\" stops there too and keeps the same "
+        f'before the error ends the loop ({before}); on_error="raise" stops there too and keeps the same '
         f"{before} in exc.result; and at n_jobs=1 no timeout is applied (cvkit warns), so fold {bad} sleeps, "
         f"fits and finishes: all {k} folds are done, late."
     )

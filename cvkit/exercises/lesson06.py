@@ -14,7 +14,7 @@ Examples
 import math
 from numbers import Integral, Real
 
-from ..advice import expected_speedup
+from ..lab.advice import expected_speedup
 from ._feedback import NOT_ANSWERED, not_answered, right, wrong
 
 __all__ = ["EXERCISE", "NOT_ANSWERED", "check_calls_to_pay_back", "check_expected_speedup"]

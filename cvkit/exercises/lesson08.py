@@ -65,8 +65,7 @@ _VERDICTS = {
     "D": (
         False,
         "you counted on run D, as if its serial run and its workers used the same number of BLAS threads.",
-        "count the threads on each side: this process has one per core; loky gives each worker "
-        "cpu_count() // n_jobs.",
+        "count the threads on each side: this process has one per core; loky gives each worker cpu_count() // n_jobs.",
     ),
     "E": (
         True,

@@ -20,3 +20,7 @@ __all__ = [
     "plot_speedup_vs_folds",
     "plot_speedup_vs_workers",
 ]
+
+from .. import lazy_package
+
+__getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)  # the other submodules, loaded on first use

@@ -69,6 +69,6 @@ def plot_confusion_matrices(result, *, include_sum=True, ncols=None, display_lab
             bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
             bar.set_label("samples" if is_sum else "samples (every fold)", fontsize=8)
             bar.ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     return fig

@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from ..schedule import Schedule, predict_from_result, schedule_from_result
+from ..model.schedule import Schedule, predict_from_result, schedule_from_result
 
 __all__ = ["fold_color", "plot_gantt", "plot_measured_vs_predicted", "plot_queue"]
 
@@ -43,8 +43,8 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
     Parameters
     ----------
     schedule_or_result : Schedule or CVResult
-        A prediction (:func:`cvkit.schedule.predict_schedule`) or a measured run
-        (a CVResult, or :func:`cvkit.schedule.schedule_from_result` of one).
+        A prediction (:func:`cvkit.model.schedule.predict_schedule`) or a measured run
+        (a CVResult, or :func:`cvkit.model.schedule.schedule_from_result` of one).
     ax : matplotlib Axes, optional
         Where to draw; default a new figure.
     title : str, optional
@@ -62,7 +62,7 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
 
     Examples
     --------
-    >>> from cvkit.schedule import predict_schedule
+    >>> from cvkit.model.schedule import predict_schedule
     >>> ax = plot_gantt(predict_schedule(5, n_jobs=2))
     >>> len(ax.patches), [t.get_text() for t in ax.texts][:5]
     (5, ['0', '1', '2', '3', '4'])
@@ -117,7 +117,7 @@ def plot_measured_vs_predicted(result, schedule=None, *, titles=None):
     result : CVResult
         A measured run.
     schedule : Schedule, optional
-        The prediction. Default: :func:`cvkit.schedule.predict_from_result`
+        The prediction. Default: :func:`cvkit.model.schedule.predict_from_result`
         with the run's own fold durations, so the two panels differ only in
         who ran what, when (not in how long a fold took).
     titles : (str, str), optional
@@ -170,7 +170,7 @@ def plot_queue(schedule, times=None, ax=None):
 
     Examples
     --------
-    >>> from cvkit.schedule import predict_schedule
+    >>> from cvkit.model.schedule import predict_schedule
     >>> ax = plot_queue(predict_schedule(6, n_jobs=2), times=[0, 1])
     >>> [t.get_text() for t in ax.texts if t.get_text().startswith("w")]
     ['w0', 'w1', 'w0', 'w1']
@@ -208,8 +208,7 @@ def plot_queue(schedule, times=None, ax=None):
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(
-        f"the queue: {k} folds on {schedule.n_workers} workers, pre_dispatch="
-        f"{schedule.settings.get('pre_dispatch')!r}",
+        f"the queue: {k} folds on {schedule.n_workers} workers, pre_dispatch={schedule.settings.get('pre_dispatch')!r}",
         fontsize=9,
     )
     ax.figure.tight_layout()

@@ -7,7 +7,7 @@ them on every plot cvkit draws.
 
 import numpy as np
 
-__all__ = ["NOTEBOOK_WIDTH_PX", "MIN_FONT_PT", "figure_problems"]
+__all__ = ["MIN_FONT_PT", "NOTEBOOK_WIDTH_PX", "figure_problems"]
 
 #: Width of a notebook's output area, in pixels: wider figures are scaled down to it, and their text with them.
 NOTEBOOK_WIDTH_PX = 980
@@ -24,7 +24,7 @@ def _visible_texts(ax):
 def _overlapping(texts, renderer):
     boxes = [(t, t.get_window_extent(renderer)) for t in texts]
     for i, (a, box_a) in enumerate(boxes):
-        for b, box_b in boxes[i + 1:]:
+        for b, box_b in boxes[i + 1 :]:
             if box_a.overlaps(box_b) and box_a.width > 0 and box_b.width > 0:
                 inter_w = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
                 inter_h = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)

@@ -94,7 +94,7 @@ def plot_nested(run, ax=None, *, title=None):
     Parameters
     ----------
     run : NestedRun
-        From :func:`cvkit.nested.run_nested`.
+        From :func:`cvkit.lab.nested.run_nested`.
     ax : matplotlib Axes, optional
         Default: a new figure sized for a notebook (legend outside the data, on the right).
     title : str, optional
@@ -109,7 +109,7 @@ def plot_nested(run, ax=None, *, title=None):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from cvkit.nested import run_nested
+    >>> from cvkit.lab.nested import run_nested
     >>> X, y = load_iris(return_X_y=True)
     >>> run = run_nested(X, y, inner="forest", outer_n_jobs=1, inner_n_jobs=1, outer_folds=2, n_estimators=3)
     >>> ax = plot_nested(run)
@@ -121,12 +121,14 @@ def plot_nested(run, ax=None, *, title=None):
     >>> plot_nested("run")
     Traceback (most recent call last):
     ...
-    TypeError: run=str is not allowed; allowed: a NestedRun from cvkit.nested.run_nested.
+    TypeError: run=str is not allowed; allowed: a NestedRun from cvkit.lab.nested.run_nested.
     """
-    from ..nested import NestedRun
+    from ..lab.nested import NestedRun
 
     if not isinstance(run, NestedRun):
-        raise TypeError(f"run={type(run).__name__} is not allowed; allowed: a NestedRun from cvkit.nested.run_nested.")
+        raise TypeError(
+            f"run={type(run).__name__} is not allowed; allowed: a NestedRun from cvkit.lab.nested.run_nested."
+        )
     n_lanes = len(run.outer)
     if ax is None:
         _, ax = plt.subplots(figsize=(9.6, 0.95 * n_lanes + 1.5))

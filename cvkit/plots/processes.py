@@ -105,7 +105,7 @@ def _two_workers(backend, n_jobs=2):
     """Run one no-op task on each of ``n_jobs`` workers of ``backend``; return their ``(pid, thread id)`` pairs."""
     from joblib import Parallel, delayed, parallel_config
 
-    from ..workers import _one_each  # holds each worker until all tasks started: every worker runs one
+    from ..lab.workers import _one_each  # holds each worker until all tasks started: every worker runs one
 
     with tempfile.TemporaryDirectory(prefix="cvkit-picture-") as folder, parallel_config(backend=backend):
         return Parallel(n_jobs=n_jobs)(delayed(_one_each)(folder, n_jobs) for _ in range(n_jobs))
@@ -175,8 +175,14 @@ def measure_processes(estimator, X, y):
 def _box(ax, x, y, w, h, text, color, *, weight="normal", va="center", dashed=False):
     ax.add_patch(
         FancyBboxPatch(
-            (x, y), w, h, boxstyle="round,pad=0,rounding_size=1.2", facecolor=color, edgecolor="#555555",
-            linewidth=1.0, linestyle="--" if dashed else "-",
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=1.2",
+            facecolor=color,
+            edgecolor="#555555",
+            linewidth=1.0,
+            linestyle="--" if dashed else "-",
         )
     )
     ty = y + h / 2 if va == "center" else y + h - 1.2
@@ -186,8 +192,15 @@ def _box(ax, x, y, w, h, text, color, *, weight="normal", va="center", dashed=Fa
 def _arrow(ax, start, end, *, color="#333333", style="-|>", dashed=False):
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=12, color=color, linewidth=1.2,
-            linestyle="--" if dashed else "-", shrinkA=0, shrinkB=0,
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=12,
+            color=color,
+            linewidth=1.2,
+            linestyle="--" if dashed else "-",
+            shrinkA=0,
+            shrinkB=0,
         )
     )
 
@@ -227,7 +240,9 @@ def plot_processes(facts=None, *, ax=None):
     TypeError: facts='pids' is not allowed; allowed: a ProcessFacts from measure_processes(...), or None.
     """
     if facts is not None and not isinstance(facts, ProcessFacts):
-        raise TypeError(f"facts={facts!r} is not allowed; allowed: a ProcessFacts from measure_processes(...), or None.")
+        raise TypeError(
+            f"facts={facts!r} is not allowed; allowed: a ProcessFacts from measure_processes(...), or None."
+        )
     if ax is None:
         fig, ax = plt.subplots(figsize=(9.6, 5.4))
         fig.subplots_adjust(left=0.005, right=0.995, bottom=0.01, top=0.99)
@@ -254,18 +269,34 @@ def plot_processes(facts=None, *, ax=None):
 
     # ---- left: loky, processes ------------------------------------------------------------
     ax.text(29, 59.5, "loky: worker processes", ha="center", va="top", fontsize=_FONT + 2, fontweight="bold")
-    _box(ax, 1, 45, 56, 10, f"this kernel · {kernel}\nits own Python · X, y, the estimator (the originals)",
-         _KERNEL)
+    _box(ax, 1, 45, 56, 10, f"this kernel · {kernel}\nits own Python · X, y, the estimator (the originals)", _KERNEL)
     for x, pid in zip((1, 34), w_pids):
-        _box(ax, x, 12.5, 23, 17.5, f"worker · {pid}\nits own Python (and GIL),\nits own imports,\n"
-             "its own copy (unpickled)\nof the estimator, X, y", _WORKER)
+        _box(
+            ax,
+            x,
+            12.5,
+            23,
+            17.5,
+            f"worker · {pid}\nits own Python (and GIL),\nits own imports,\n"
+            "its own copy (unpickled)\nof the estimator, X, y",
+            _WORKER,
+        )
     for x in (6, 39):  # a task goes down, its result comes back up
         _arrow(ax, (x, 45), (x, 30))
         _arrow(ax, (x + 13, 30), (x + 13, 45), color=_RESULT)
     ax.text(29, 43.5, task_text, ha="center", va="top", fontsize=_FONT, linespacing=1.3)
     ax.text(29, 36.2, result_text, ha="center", va="top", fontsize=_FONT, color=_RESULT, linespacing=1.3)
-    _box(ax, 1, 1, 56, 8.5, "arrays larger than max_nbytes (1 MB) are not copied: written once\nto shared memory, "
-         "they are read by every worker, read-only", _SHARED, dashed=True)
+    _box(
+        ax,
+        1,
+        1,
+        56,
+        8.5,
+        "arrays larger than max_nbytes (1 MB) are not copied: written once\nto shared memory, "
+        "they are read by every worker, read-only",
+        _SHARED,
+        dashed=True,
+    )
     for x in (12.5, 45.5):
         _arrow(ax, (x, 9.5), (x, 12.5), style="-", dashed=True, color="#555555")
 
@@ -277,6 +308,14 @@ def plot_processes(facts=None, *, ax=None):
     _box(ax, 63, 21, 34, 10.5, "X, y, the estimator:\nthe very same objects,\nnothing copied", "white")
     for x in (71, 89):
         _arrow(ax, (x, 39), (x, 31.5), style="<|-|>")
-    _box(ax, 63, 3, 34, 14, "one GIL: one thread at a time\nruns Python code; compiled code\n(NumPy, libsvm) releases it\n"
-         "and runs side by side", "white")
+    _box(
+        ax,
+        63,
+        3,
+        34,
+        14,
+        "one GIL: one thread at a time\nruns Python code; compiled code\n(NumPy, libsvm) releases it\n"
+        "and runs side by side",
+        "white",
+    )
     return fig

@@ -6,10 +6,10 @@ from numbers import Real
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..advice import amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup
-from ..schedule import list_scheduling_bound, speedup_bound
+from ..lab.advice import amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup
+from ..model.schedule import list_scheduling_bound, speedup_bound
 
-__all__ = ["plot_speedup_vs_workers", "plot_speedup_vs_folds", "plot_speedup_vs_fold_time"]
+__all__ = ["plot_speedup_vs_fold_time", "plot_speedup_vs_folds", "plot_speedup_vs_workers"]
 
 #: gid of each drawn series, so tests and notebooks can find them: ``[l.get_gid() for l in ax.lines]``.
 GIDS = ("measured", "measured-median", "bound", "list-scheduling", "amdahl", "expected", "expected-cold", "ideal",
@@ -36,8 +36,11 @@ def _points(measured, name):
     for x in sorted(measured):
         values = measured[x]
         values = [values] if isinstance(values, Real) else list(values)
-        if isinstance(x, bool) or not isinstance(x, Real) or not values or not all(
-            isinstance(v, Real) and math.isfinite(v) and v >= 0 for v in values
+        if (
+            isinstance(x, bool)
+            or not isinstance(x, Real)
+            or not values
+            or not all(isinstance(v, Real) and math.isfinite(v) and v >= 0 for v in values)
         ):
             raise ValueError(
                 f"{name} has {x!r}: {measured[x]!r}; allowed: a number x mapped to a speed-up >= 0 or a list of them."
@@ -90,10 +93,10 @@ def plot_speedup_vs_workers(
     durations : sequence of float, optional
         Measured fold times: adds the list-scheduling bound sum(d) / makespan for each w.
     parallel_fraction : float or dict {label: float}, optional
-        Adds Amdahl's curve 1 / ((1 - p) + p / w) (:func:`cvkit.advice.amdahl_speedup`),
+        Adds Amdahl's curve 1 / ((1 - p) + p / w) (:func:`cvkit.lab.advice.amdahl_speedup`),
         or one curve per label (e.g. a warm and a cold pool).
     expected : dict {n_workers: speed-up}, optional
-        What the rule (:func:`cvkit.advice.expected_speedup`) expects.
+        What the rule (:func:`cvkit.lab.advice.expected_speedup`) expects.
     n_cores : int, optional
         Marks the number of cores: workers beyond it share them.
     ax : matplotlib Axes, optional
@@ -180,7 +183,9 @@ def plot_speedup_vs_folds(measured, n_workers, *, durations=None, expected=None,
     if durations:
         dk = sorted(durations)
         ls = [sum(durations[k]) / list_scheduling_bound(list(durations[k]), n_workers) for k in dk]
-        ax.plot(dk, ls, gid="list-scheduling", label="list scheduling of the measured folds", **_STYLE["list-scheduling"])
+        ax.plot(
+            dk, ls, gid="list-scheduling", label="list scheduling of the measured folds", **_STYLE["list-scheduling"]
+        )
     if expected:
         ex, ey = _points(expected, "expected")
         ax.plot(ex, [v[0] for v in ey], gid="expected", label="the rule expects", **_STYLE["expected"])
@@ -198,7 +203,7 @@ def plot_speedup_vs_fold_time(
     ----------
     measured : dict {fold seconds: speed-up or list of speed-ups}
     n_folds, n_workers : int
-    costs : cvkit.advice.Costs, optional
+    costs : cvkit.lab.advice.Costs, optional
         Draws the rule's curve for a warm pool with these costs, and the
         break-even fold time where it crosses ``min_speedup``.
     cold_startup : float, optional
@@ -218,7 +223,7 @@ def plot_speedup_vs_fold_time(
 
     Examples
     --------
-    >>> from cvkit.advice import COSTS
+    >>> from cvkit.lab.advice import COSTS
     >>> fig = plot_speedup_vs_fold_time({0.002: 0.4, 0.02: 1.2, 0.5: 1.6}, 5, 2, costs=COSTS["loky"], cold_startup=1.0)
     >>> sorted(line.get_gid() for line in fig.axes[0].lines)
     ['bound', 'break-even', 'expected', 'expected-cold', 'measured-median', 'pays', 'serial']
@@ -248,6 +253,7 @@ def plot_speedup_vs_fold_time(
     ax.axhline(min_speedup, color="tab:red", linewidth=0.8, linestyle=":", gid="pays",
                label=f"pays: ≥ {min_speedup:g}×")  # fmt: skip
     if costs is not None:
+
         def curve(startup):
             return [expected_speedup(float(t), n_folds, n_workers, startup=startup, per_call=costs.per_call,
                                      per_task=costs.per_task, slowdown=costs.slowdown, n_cores=n_cores) for t in fine]  # fmt: skip

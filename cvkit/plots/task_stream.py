@@ -2,7 +2,7 @@
 
 import matplotlib.pyplot as plt
 
-__all__ = ["task_stream_bars", "plot_task_stream"]
+__all__ = ["plot_task_stream", "task_stream_bars"]
 
 
 def _fold_color(fold):
@@ -16,11 +16,11 @@ def task_stream_bars(records, *, worker_pids=None, result=None):
     Parameters
     ----------
     records : list of dict
-        ``stream.data`` of :func:`cvkit.dask_cluster.task_stream` (Dask's
+        ``stream.data`` of :func:`cvkit.dask.cluster.task_stream` (Dask's
         ``get_task_stream``): each has ``worker`` (address) and ``startstops``
         (actions with ``start``/``stop`` in ``time.time()`` seconds).
     worker_pids : dict, optional
-        ``{worker address: pid}`` (:func:`cvkit.dask_cluster.worker_pids`): lanes
+        ``{worker address: pid}`` (:func:`cvkit.dask.cluster.worker_pids`): lanes
         are then labelled "pid …", as in cvkit's Gantt. Default: "worker 0", ...
     result : CVResult, optional
         The run recorded: times are then seconds since that run started (the

@@ -9,13 +9,23 @@ import ipywidgets as widgets
 import joblib
 from IPython.display import HTML, display, update_display
 
-from ..background import BackgroundRun
-from ..live import LiveRun
-from ..schedule import predict_schedule
-from ..verdicts import machine
+from ..core.verdicts import machine
+from ..model.live import LiveRun
+from ..model.schedule import predict_schedule
+from .background import BackgroundRun
 from .report import report_html
-from .settings import CORES, FOLDS, MODELS, WORKLOADS, Settings, backend_choices, estimate_fold_seconds, \
-    load_workload, make_estimator, workload_label
+from .settings import (
+    CORES,
+    FOLDS,
+    MODELS,
+    WORKLOADS,
+    Settings,
+    backend_choices,
+    estimate_fold_seconds,
+    load_workload,
+    make_estimator,
+    workload_label,
+)
 from .static import Picture
 from .svg import fit_span, live_svg, schedule_svg
 
@@ -147,13 +157,24 @@ class Explorer:
         self.model = widgets.Dropdown(options=[(label, key) for key, label in MODELS.items()], value=first.model,
                                       description="model", style=style, layout=box("470px"))  # fmt: skip
         self.fail = widgets.Checkbox(value=fail_fold is not None, description="", indent=False, layout=box("270px"))
-        self.run_button = widgets.Button(description="Run", button_style="success", icon="play",
-                                         tooltip="run the folds with these settings", layout=box("110px"))
+        self.run_button = widgets.Button(
+            description="Run",
+            button_style="success",
+            icon="play",
+            tooltip="run the folds with these settings",
+            layout=box("110px"),
+        )
         self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True,
                                           tooltip="cancel the folds not started; keep the finished ones",
                                           layout=box("110px"))  # fmt: skip
-        self.progress = widgets.IntProgress(value=0, min=0, max=first.folds, description="0/" + str(first.folds),
-                                            style={"description_width": "60px"}, layout=box("300px"))
+        self.progress = widgets.IntProgress(
+            value=0,
+            min=0,
+            max=first.folds,
+            description="0/" + str(first.folds),
+            style={"description_width": "60px"},
+            layout=box("300px"),
+        )
         self.status = widgets.HTML(value="press Run", layout=widgets.Layout(width="100%"))
         self.status.add_class("cvkit-status")
         self.note = widgets.HTML()
@@ -236,7 +257,7 @@ class Explorer:
         if self._static_shown:
             try:
                 update_display(HTML(self._static_html()), display_id=self._display_id)
-            except Exception:  # noqa: BLE001 - the static copy is a courtesy; never break a run for it
+            except Exception:
                 pass
 
     @property
@@ -480,9 +501,11 @@ class Explorer:
             return ""
         if snap.deaths:
             pids = ", ".join(str(d.pid) for d in snap.deaths)
-            head = (f"a worker died (pid {pids} ended at {min(d.at for d in snap.deaths):.1f} s)"
-                    if len(snap.deaths) == 1 else
-                    f"{len(snap.deaths)} worker processes died (pids {pids}, from {min(d.at for d in snap.deaths):.1f} s)")
+            head = (
+                f"a worker died (pid {pids} ended at {min(d.at for d in snap.deaths):.1f} s)"
+                if len(snap.deaths) == 1
+                else f"{len(snap.deaths)} worker processes died (pids {pids}, from {min(d.at for d in snap.deaths):.1f} s)"
+            )
         else:
             head = "a worker was lost"
         fates = {}
@@ -547,9 +570,9 @@ class Explorer:
         """Start a fresh pool in the background after a Stop (which killed the old one): the next Run is warm."""
 
         def warm():
-            from .._watchdog import process_alive
             from ..compat import wait_for_loky_manager
-            from ..speedup import warm_workers
+            from ..lab.speedup import warm_workers
+            from ..robust.watchdog import process_alive
 
             deadline = time.monotonic() + 10  # let the old pool finish dying first: loky must not reuse it
             while any(process_alive(p) for p in snap_pids) and time.monotonic() < deadline:
@@ -559,7 +582,7 @@ class Explorer:
 
             try:
                 warm_workers(n_workers, "loky")
-            except Exception:  # noqa: BLE001 - a failed warm-up only means a cold next run
+            except Exception:
                 return
             with self._lock:
                 starting = " · starting a fresh pool of workers in the background"
@@ -619,4 +642,3 @@ def _esc(x):
     from html import escape
 
     return escape(str(x))
-

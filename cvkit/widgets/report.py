@@ -5,7 +5,7 @@ from html import escape
 
 import numpy as np
 
-from ..schedule import speedup_bound
+from ..model.schedule import speedup_bound
 
 __all__ = ["report_html", "speedup_text"]
 
@@ -21,7 +21,7 @@ def speedup_text(result, serial=None, *, cores=None, machine=None):
       rounds, so at most k / ceil(k / w) times faster, and never more than
       this machine's cores.
     * A measured speed-up only against a real serial run of the same settings
-      (``serial``), judged with :func:`cvkit.verdicts.compare_times` (faster /
+      (``serial``), judged with :func:`cvkit.core.verdicts.compare_times` (faster /
       slower / about the same, with the machine's cores and load). Without
       one, no measured figure: the sum of this run's own fold times is not a
       serial reference (folds that share cores each run slower).
@@ -33,8 +33,8 @@ def speedup_text(result, serial=None, *, cores=None, machine=None):
         A complete serial run of the same settings, or its wall time.
     cores : int, optional
         This machine's cores (default: ``joblib.cpu_count()``).
-    machine : cvkit.verdicts.Machine, optional
-        Printed with a measured comparison (default: :func:`cvkit.verdicts.machine` now).
+    machine : cvkit.core.verdicts.Machine, optional
+        Printed with a measured comparison (default: :func:`cvkit.core.verdicts.machine` now).
 
     Examples
     --------
@@ -44,7 +44,7 @@ def speedup_text(result, serial=None, *, cores=None, machine=None):
     """
     import joblib
 
-    from ..verdicts import compare_times
+    from ..core.verdicts import compare_times
 
     cores = joblib.cpu_count() if cores is None else int(cores)
     n_jobs = int(result.n_jobs or 1)
@@ -129,7 +129,7 @@ def report_html(result, *, serial=None, completion_order=None, note=None, cores=
             f"<td {_CELL}>{f.fold}</td><td {_CELL}>{f.status}</td><td {_CELL}>{_fmt(f.score)}</td>"
             f"<td {_CELL}>{worker}</td><td {_CELL}>{_fmt(None if t is None else t.start, 2)}</td>"
             f"<td {_CELL}>{_fmt(None if t is None else t.duration, 3)}</td>"
-            f'<td {_CELL.replace("right", "left")}>{error}</td></tr>'
+            f"<td {_CELL.replace('right', 'left')}>{error}</td></tr>"
         )
     table = (
         f'<table class="cvkit-folds" {_TABLE}><tr><th {_HEAD}>fold</th><th {_HEAD}>status</th>'

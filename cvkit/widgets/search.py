@@ -1,32 +1,31 @@
 """A live view of scikit-learn's own search: every (candidate, fold) fit of a GridSearchCV in its worker's lane.
 
-:class:`SearchView` attaches a :class:`cvkit.search_view.SearchRecorder` to a
+:class:`SearchView` attaches a :class:`cvkit.lab.search_recorder.SearchRecorder` to a
 search, runs the search's ``fit`` in a background thread (so the kernel stays
 free for the Stop button) and redraws, a few times a second, the fits measured
 so far beside the schedule joblib's queue would give them
-(:func:`cvkit.schedule.predict_schedule` with the fit times measured so far).
+(:func:`cvkit.model.schedule.predict_schedule` with the fit times measured so far).
 Everything it shows comes from plain calls: the recorder's
-:meth:`~cvkit.search_view.SearchRecorder.live_run` and
-:meth:`~cvkit.search_view.SearchRecorder.schedule`,
+:meth:`~cvkit.lab.search_recorder.SearchRecorder.live_run` and
+:meth:`~cvkit.lab.search_recorder.SearchRecorder.schedule`,
 :func:`predicted_search_schedule` and :func:`search_status`.
 """
 
 import os
 import statistics
 import threading
-import time
 
 import ipywidgets as widgets
 import joblib
 from IPython.display import HTML, display, update_display
 
-from .._watchdog import process_alive
 from ..compat import active_backend, search_callbacks
-from ..schedule import predict_schedule
-from ..search_view import CUT_SHORT as _CUT_SHORT
-from ..search_view import SearchRecorder, SearchStopped
-from ..trace import now
-from ..verdicts import fmt_seconds
+from ..core.trace import now
+from ..core.verdicts import fmt_seconds
+from ..lab.search_recorder import CUT_SHORT as _CUT_SHORT
+from ..lab.search_recorder import SearchRecorder, SearchStopped
+from ..model.schedule import predict_schedule
+from ..robust.watchdog import process_alive
 from .static import Picture
 from .svg import fit_span, live_svg, schedule_svg
 
@@ -152,7 +151,9 @@ def search_status(recorder, n_tasks=None, *, finished=False, error=None, elapsed
         busy = sum(t.duration for t in ran)
         span = max(t.end for t in ran) - min(t.start for t in ran)
         if span > 0:
-            text += f"; {fmt_seconds(busy)} of fitting in {fmt_seconds(span)}: {busy / span:.1f} fits at once on average"
+            text += (
+                f"; {fmt_seconds(busy)} of fitting in {fmt_seconds(span)}: {busy / span:.1f} fits at once on average"
+            )
     if elapsed and not finished:
         text += f" ({fmt_seconds(elapsed)} since fit began)"
     if not finished:
@@ -161,7 +162,7 @@ def search_status(recorder, n_tasks=None, *, finished=False, error=None, elapsed
         refit = recorder.tasks("refit")
         tail = f", then the refit ({fmt_seconds(refit[0].duration)})" if refit and refit[0].duration else ""
         return f"finished: {text}{tail}"
-    if error.startswith(SearchStopped.__name__) or "All the" in error and counts["cancelled"]:
+    if error.startswith(SearchStopped.__name__) or ("All the" in error and counts["cancelled"]):
         return f"stopped: {text}; the best candidate was not refitted (best_estimator_ is not fitted)"
     return f"failed: {error}; {text} (kept in .tasks)"
 
@@ -177,7 +178,7 @@ def dead_workers(tasks, *, final=False):
 
     Examples
     --------
-    >>> from cvkit.search_view import SearchTask
+    >>> from cvkit.lab.search_recorder import SearchTask
     >>> dead_workers([SearchTask(0, "fit", 0, 0, "h", os.getpid(), 1, 0.0, None, "running")])
     []
     """
@@ -277,11 +278,11 @@ class SearchView:
 
     @property
     def tasks(self):
-        """The fits recorded so far (a list of :class:`cvkit.search_view.SearchTask`)."""
+        """The fits recorded so far (a list of :class:`cvkit.lab.search_recorder.SearchTask`)."""
         return self.recorder.tasks()
 
     def schedule(self, include_refit=False):
-        """The finished fits as a measured Schedule (see :meth:`cvkit.search_view.SearchRecorder.schedule`)."""
+        """The finished fits as a measured Schedule (see :meth:`cvkit.lab.search_recorder.SearchRecorder.schedule`)."""
         return self.recorder.schedule(include_refit=include_refit)
 
     # --- running ----------------------------------------------------------------------------------
@@ -335,7 +336,7 @@ class SearchView:
         try:
             with joblib.parallel_config(**config):
                 self.search.fit(X, y, **fit_params)
-        except BaseException as exc:  # noqa: BLE001 - shown in the panel and kept in .error
+        except BaseException as exc:
             lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
             first = lines[0] if lines else ""
             if len(first) > 160:  # the first sentence, or 160 characters
@@ -426,7 +427,7 @@ class SearchView:
         if self._static_shown:
             try:
                 update_display(HTML(self._static_html()), display_id=self._display_id)
-            except Exception:  # noqa: BLE001 - the static copy is a courtesy; never break a search for it
+            except Exception:
                 pass
 
     def picture(self):

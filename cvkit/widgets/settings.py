@@ -9,8 +9,8 @@ import joblib
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from .._checks import check_choice
-from ..datasets import load_dataset
+from ..core.checks import check_choice
+from ..core.datasets import load_dataset
 
 __all__ = [
     "CORES",
@@ -57,7 +57,7 @@ _GROWTH = {"SVC": 2.0, "LogisticRegression": 1.0, "RandomForest": 1.0}
 
 
 def backend_choices():
-    """The backends the explorer offers: loky, threading, multiprocessing, and "dask" once cvkit.dask_cluster exists.
+    """The backends the explorer offers: loky, threading, multiprocessing, and "dask" once cvkit.dask.cluster exists.
 
     >>> backend_choices()[:3]
     ('loky', 'threading', 'multiprocessing')
@@ -66,7 +66,7 @@ def backend_choices():
     try:
         has_dask = (
             importlib.util.find_spec("distributed") is not None
-            and importlib.util.find_spec("cvkit.dask_cluster") is not None
+            and importlib.util.find_spec("cvkit.dask.cluster") is not None
         )
     except (ImportError, ValueError):
         has_dask = False
@@ -169,7 +169,7 @@ def load_workload(name):
 def failing_row(X, y, folds, fold):
     """A row of X, tested in ``fold`` of ``StratifiedKFold(folds)``, whose values occur once in X.
 
-    Marking it makes :class:`cvkit.faults.FaultyClassifier` fail in exactly that fold.
+    Marking it makes :class:`cvkit.lab.faults.FaultyClassifier` fail in exactly that fold.
 
     >>> X, y = load_workload("iris")
     >>> row = failing_row(X, y, 5, 1)
@@ -204,7 +204,7 @@ def make_estimator(settings, X=None, y=None):
     }[settings.model]()
     if settings.fail_fold is None:
         return model
-    from ..faults import FaultyClassifier
+    from ..lab.faults import FaultyClassifier
 
     if X is None or y is None:
         X, y = load_workload(settings.workload)
@@ -220,9 +220,9 @@ def _fmt(seconds):
 def timed_fold_seconds(workload, model="SVC"):
     """Seconds one fold of ``workload`` with ``model`` takes on this machine (5 folds' training size), timed here.
 
-    SVC on synthetic data: :func:`cvkit.datasets.fold_seconds_for` (one cached
+    SVC on synthetic data: :func:`cvkit.core.datasets.fold_seconds_for` (one cached
     ~0.2 s calibration per process). Anything else: the fastest of up to three
-    runs of one fold, in CPU time (:func:`cvkit.verdicts.best_time`), so a busy
+    runs of one fold, in CPU time (:func:`cvkit.core.verdicts.best_time`), so a busy
     core does not inflate it. Cached per process.
 
     >>> 0 < timed_fold_seconds("iris") < 1
@@ -231,8 +231,8 @@ def timed_fold_seconds(workload, model="SVC"):
     from sklearn.metrics import f1_score
 
     from .. import WORKLOADS as ROWS
-    from ..datasets import fold_seconds_for
-    from ..verdicts import best_time
+    from ..core.datasets import fold_seconds_for
+    from ..core.verdicts import best_time
 
     check_choice("workload", workload, tuple(WORKLOADS))
     check_choice("model", model, tuple(MODELS))

@@ -11,7 +11,7 @@ every state also has its own outline or pattern, so nothing depends on hue alone
 import math
 from html import escape
 
-__all__ = ["live_svg", "schedule_svg", "nice_span", "fit_span", "fold_hex", "PALETTE", "MIN_WIDTH_PX"]
+__all__ = ["MIN_WIDTH_PX", "PALETTE", "fit_span", "fold_hex", "live_svg", "nice_span", "schedule_svg"]
 
 #: Okabe & Ito's colour-blind-safe colours (black left out), ordered so that folds i and i+1 never share a hue.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
@@ -109,7 +109,7 @@ def fit_span(seconds):
 def _ticks(span):
     """About five to eight round tick positions from 0 to ``span``."""
     step = _step_below(span / 5)
-    count = int(math.floor(span / step + 1e-9))
+    count = math.floor(span / step + 1e-9)
     return [round(i * step, 12) for i in range(count + 1)]
 
 
@@ -319,7 +319,7 @@ def _live_title(snap):
 
 
 def live_svg(snapshot, *, span=None, title=None, legend=True):
-    """Draw a :class:`cvkit.live.LiveSnapshot`: what the workers did, measured, up to "now".
+    """Draw a :class:`cvkit.model.live.LiveSnapshot`: what the workers did, measured, up to "now".
 
     Parameters
     ----------
@@ -344,7 +344,7 @@ def live_svg(snapshot, *, span=None, title=None, legend=True):
 
     Examples
     --------
-    >>> from cvkit.live import LiveRun
+    >>> from cvkit.model.live import LiveRun
     >>> live = LiveRun(3, n_workers=2, clock=lambda: 10.0)
     >>> live.handle("start", {"fold": 0, "host": "h", "pid": 1, "thread_id": 1, "time": 0.1})
     >>> svg = live_svg(live.snapshot(now=0.5))
@@ -397,7 +397,7 @@ def live_svg(snapshot, *, span=None, title=None, legend=True):
 
 
 def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
-    """Draw a :class:`cvkit.schedule.Schedule` (usually predicted) in the same style as :func:`live_svg`.
+    """Draw a :class:`cvkit.model.schedule.Schedule` (usually predicted) in the same style as :func:`live_svg`.
 
     Parameters
     ----------
@@ -419,7 +419,7 @@ def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
 
     Examples
     --------
-    >>> from cvkit.schedule import predict_schedule
+    >>> from cvkit.model.schedule import predict_schedule
     >>> svg = schedule_svg(predict_schedule([0.5] * 5, n_jobs=2), now=0.7)
     >>> svg.count('class="cvkit-bar predicted"'), svg.count('class="cvkit-queued"')
     (5, 1)

@@ -62,7 +62,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from cvkit.exercises.lesson02 import check_shared_model
-from cvkit.shared_answer import in_lockstep
+from cvkit.lab.shared_answer import in_lockstep
 
 X, y = load_iris(return_X_y=True)
 splits = list(StratifiedKFold(n_splits=5).split(X, y))

@@ -57,17 +57,17 @@ from cvkit.exercises.lesson03 import (
     check_unequal_folds,
 )
 from cvkit.plots import plot_gantt
-from cvkit.schedule import list_scheduling_bound, predict_schedule
-from cvkit.speedup import stop_workers
-from cvkit.tiny_folds import describe_cold_run, fold_split, head_start_schedule
-from cvkit.verdicts import machine
+from cvkit.model.schedule import list_scheduling_bound, predict_schedule
+from cvkit.lab.speedup import stop_workers
+from cvkit.lab.tiny_folds import describe_cold_run, fold_split, head_start_schedule
+from cvkit.core.verdicts import machine
 
 # %matplotlib inline
 
 check_head_start([10, 5], [8, 7])
 
 # %% [markdown]
-# `cvkit.tiny_folds.head_start_schedule` replays this reasoning: each fold, in fold order, to the worker free first,
+# `cvkit.lab.tiny_folds.head_start_schedule` replays this reasoning: each fold, in fold order, to the worker free first,
 # with worker 1 free only from 22 ms (times in seconds):
 
 # %%

@@ -42,7 +42,7 @@ check_stop(kept=4, running=2, never_started=2)
 
 # %%
 from cvkit.plots import plot_gantt
-from cvkit.schedule import predict_schedule
+from cvkit.model.schedule import predict_schedule
 
 # %matplotlib inline
 
@@ -63,7 +63,7 @@ after_stop = ax.axvspan(2.5, model.makespan, color="#C00", alpha=0.15)   # the r
 
 # %% tags=["nbval-ignore-output"]
 from cvkit.exercises.lesson04 import stop_and_count
-from cvkit.verdicts import machine
+from cvkit.core.verdicts import machine
 from cvkit.widgets import explore
 
 explorer = explore(n_jobs=2, folds=4, workload="heavy")

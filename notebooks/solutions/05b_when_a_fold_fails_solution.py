@@ -61,7 +61,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.faults import FaultyClassifier
+from cvkit.lab.faults import FaultyClassifier
 
 X, y = cvkit.load_dataset("iris")
 cv6 = StratifiedKFold(CASE["n_folds"])

@@ -95,7 +95,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_validate
 from threadpoolctl import threadpool_limits
 
-from cvkit.reproducibility import compare_cv_results, worker_blas_threads
+from cvkit.lab.reproducibility import compare_cv_results, worker_blas_threads
 
 X_wide, y_wide = make_classification(n_samples=40, n_features=10_000, n_informative=10, random_state=0)  # section 4's
 settings = dict(cv=3, scoring="neg_log_loss", return_estimator=True)

@@ -14,7 +14,7 @@ part; the second is the granularity bound k / ceil(k / w), made a little
 worse by folds that share the cores' caches and memory bandwidth.
 
 The answer is "yes", "no" or "borderline": an expected speed-up within
-:data:`cvkit.verdicts.NOISE` (±10 %) of :data:`MIN_SPEEDUP` could land on
+:data:`cvkit.core.verdicts.NOISE` (±10 %) of :data:`MIN_SPEEDUP` could land on
 either side on another run or machine, so it is called borderline rather
 than a verdict that a busy minute could flip. The fold is timed in CPU time
 (the fastest of many runs), so other programs sharing the core do not change
@@ -39,22 +39,25 @@ from numbers import Real
 
 import numpy as np
 
-from . import _checks, inputs  # inputs: the one input preparation, shared with run_folds
-from .backends import resolve_n_jobs
-from .schedule import list_scheduling_bound
-from .verdicts import NOISE, Machine, best_time, fmt_seconds, judge, machine
+from ..backends import resolve_n_jobs
+from ..core import (
+    checks,
+    inputs,  # inputs: the one input preparation, shared with run_folds
+)
+from ..core.verdicts import NOISE, Machine, best_time, fmt_seconds, judge, machine
+from ..model.schedule import list_scheduling_bound
 
 __all__ = [
-    "MIN_SPEEDUP",
     "COSTS",
-    "Costs",
+    "MIN_SPEEDUP",
     "Advice",
-    "amdahl_speedup",
+    "Costs",
     "amdahl_limit",
-    "parallel_fraction",
-    "expected_speedup",
+    "amdahl_speedup",
     "breakeven_fold_seconds",
     "data_nbytes",
+    "expected_speedup",
+    "parallel_fraction",
     "pool_is_warm",
     "will_parallel_pay",
 ]
@@ -224,11 +227,13 @@ def _durations(fold_seconds, n_folds):
     """Per-fold seconds: a number repeated ``n_folds`` times, or a sequence (``n_folds`` None or its length)."""
     if isinstance(fold_seconds, Real) and not isinstance(fold_seconds, bool):
         _check_seconds("fold_seconds", fold_seconds)
-        return [float(fold_seconds)] * _checks.check_positive_int("n_folds", n_folds)
+        return [float(fold_seconds)] * checks.check_positive_int("n_folds", n_folds)
     try:
-        values = [] if isinstance(fold_seconds, (str, bytes)) else [
-            _check_seconds("fold_seconds", float(d)) for d in fold_seconds
-        ]
+        values = (
+            []
+            if isinstance(fold_seconds, (str, bytes))
+            else [_check_seconds("fold_seconds", float(d)) for d in fold_seconds]
+        )
     except (TypeError, ValueError):
         values = []
     if not values:
@@ -247,14 +252,14 @@ def _durations(fold_seconds, n_folds):
 def _model(fold_seconds, n_folds, n_workers, startup, per_call, per_task, slowdown, n_cores):
     """``(serial seconds, parallel seconds, overhead seconds)`` of the rule."""
     d = _durations(fold_seconds, n_folds)
-    w = _checks.check_positive_int("n_workers", n_workers)
+    w = checks.check_positive_int("n_workers", n_workers)
     startup = _check_seconds("startup", startup)
     per_call = _check_seconds("per_call", per_call)
     per_task = _check_seconds("per_task", per_task)
     if isinstance(slowdown, bool) or not isinstance(slowdown, Real) or not (math.isfinite(slowdown) and slowdown >= 0):
         raise ValueError(f"slowdown={slowdown!r} is not allowed; allowed: a number >= 0 (0.06 means 6 % slower).")
     if n_cores is not None:
-        w = min(w, _checks.check_positive_int("n_cores", n_cores))
+        w = min(w, checks.check_positive_int("n_cores", n_cores))
     serial = float(sum(d))
     if w == 1:  # one worker: no sharing, all overhead
         folds = serial
@@ -332,10 +337,10 @@ def breakeven_fold_seconds(
     >>> breakeven_fold_seconds(4, 1, per_call=0.01)
     inf
     """
-    k = _checks.check_positive_int("n_folds", n_folds)
-    w = _checks.check_positive_int("n_workers", n_workers)
+    k = checks.check_positive_int("n_folds", n_folds)
+    w = checks.check_positive_int("n_workers", n_workers)
     if n_cores is not None:
-        w = min(w, _checks.check_positive_int("n_cores", n_cores))
+        w = min(w, checks.check_positive_int("n_cores", n_cores))
     if isinstance(min_speedup, bool) or not isinstance(min_speedup, Real) or not min_speedup > 0:
         raise ValueError(f"min_speedup={min_speedup!r} is not allowed; allowed: a number > 0 (1.0 is break-even).")
     _, _, overhead = _model(0.0, k, w, startup, per_call, per_task, slowdown, None)
@@ -374,7 +379,7 @@ def pool_is_warm(n_workers):
     internals): False when they are not as expected. A warm pool's workers
     have usually imported scikit-learn already (they ran a fold before).
     """
-    from .compat import loky_live_workers
+    from ..compat import loky_live_workers
 
     return loky_live_workers() >= n_workers
 
@@ -387,7 +392,7 @@ class Advice:
     ----------
     answer : {"yes", "no", "borderline"}
         "yes" if the expected speed-up is at least ``min_speedup`` by more than
-        the noise (:data:`cvkit.verdicts.NOISE`), "no" if below it by more
+        the noise (:data:`cvkit.core.verdicts.NOISE`), "no" if below it by more
         than the noise, else "borderline".
     pays : bool
         True only when the answer is "yes".
@@ -474,12 +479,12 @@ def _time_one_fold(estimator, X, y, train, test, scorer, labels, budget):
 
     The fastest of up to :data:`MAX_TIMINGS` runs within ``budget`` seconds,
     each counted in CPU time when that is less than its wall time (see
-    :func:`cvkit.verdicts.best_time`): another program sharing the core delays
+    :func:`cvkit.core.verdicts.best_time`): another program sharing the core delays
     a fold but does not make it cost more.
     """
     from sklearn.base import clone
 
-    from .runner import fit_and_score_fold
+    from ..runner import fit_and_score_fold
 
     def one_fold():
         result = fit_and_score_fold(clone(estimator), X, y, train, test, 0, scorer, labels)
@@ -495,9 +500,7 @@ def _time_one_fold(estimator, X, y, train, test, scorer, labels, budget):
 def _explain(a, costs, other):
     k, w, c = a.n_folds, a.n_workers, a.effective_workers
     r = math.ceil(k / c)
-    parts = [
-        f"One fold takes {fmt_seconds(a.fold_seconds)} here (fit and score, timed alone)."
-    ]
+    parts = [f"One fold takes {fmt_seconds(a.fold_seconds)} here (fit and score, timed alone)."]
     if w == 1:
         parts.append("n_jobs=1 runs the plain serial loop (joblib and cvkit start no pool): nothing to gain or lose.")
         return " ".join(parts)
@@ -509,7 +512,8 @@ def _explain(a, costs, other):
             + (
                 f", and folds that run side by side are each about {costs.slowdown:.0%} slower (shared caches and "
                 "memory bandwidth)."
-                if c > 1 else "."
+                if c > 1
+                else "."
             )
         )
     startup = f"{fmt_seconds(costs.startup)} to start the workers and import scikit-learn, " if costs.startup else ""
@@ -535,7 +539,7 @@ def _explain(a, costs, other):
     if a.answer == "borderline":
         parts.append(
             f"{a.expected:.2f}× is within ±{NOISE * 100:.0f} % of {a.min_speedup:.2f}×: borderline, so a measured run "
-            "could land on either side (measure both, as cvkit.speedup.measure_speedup does)."
+            "could land on either side (measure both, as cvkit.lab.speedup.measure_speedup does)."
         )
     if other is not None:
         parts.append(other)
@@ -612,12 +616,12 @@ def will_parallel_pay(
     ValueError: backend='dask' is not allowed; allowed: 'loky', 'multiprocessing', 'threading'.
     """
     inputs.check_estimator(estimator)
-    _checks.check_choice("backend", backend, tuple(COSTS))
-    _checks.check_choice("pool", pool, ("auto", "warm", "cold"))
+    checks.check_choice("backend", backend, tuple(COSTS))
+    checks.check_choice("pool", pool, ("auto", "warm", "cold"))
     if costs is None:
         costs = COSTS[backend]
     elif not isinstance(costs, Costs):
-        raise TypeError(f"costs={costs!r} is not allowed; allowed: None or a cvkit.advice.Costs.")
+        raise TypeError(f"costs={costs!r} is not allowed; allowed: None or a cvkit.lab.advice.Costs.")
     if isinstance(min_speedup, bool) or not isinstance(min_speedup, Real) or not min_speedup > 0:
         raise ValueError(f"min_speedup={min_speedup!r} is not allowed; allowed: a number > 0 (1.0 is break-even).")
     _check_seconds("timing_budget", timing_budget)
@@ -656,7 +660,13 @@ def will_parallel_pay(
         )  # fmt: skip
 
     serial, parallel, overhead = _model(
-        fold_seconds, n_folds, n_workers, charged.startup, charged.per_call, charged.per_task, charged.slowdown,
+        fold_seconds,
+        n_folds,
+        n_workers,
+        charged.startup,
+        charged.per_call,
+        charged.per_task,
+        charged.slowdown,
         _cores(),
     )
     expected = serial / parallel if parallel > 0 else float("nan")

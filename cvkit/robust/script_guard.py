@@ -14,7 +14,7 @@ import ast
 import inspect
 import sys
 
-__all__ = ["UnguardedScriptError", "unguarded_main_call", "check_main_guard"]
+__all__ = ["UnguardedScriptError", "check_main_guard", "unguarded_main_call"]
 
 
 class UnguardedScriptError(RuntimeError):
@@ -86,7 +86,7 @@ def check_main_guard(what):
     path, line = where
     raise UnguardedScriptError(
         f"cvkit was about to start {what} from the top level of the script {path} (line {line}), outside "
-        "`if __name__ == \"__main__\":`. Dask starts each worker as a new Python process that imports your script "
+        '`if __name__ == "__main__":`. Dask starts each worker as a new Python process that imports your script '
         "again, so every worker would run this line too and start workers of its own. Allowed: put the code that "
-        "runs the folds under `if __name__ == \"__main__\":` (keep imports and function definitions above it)."
+        'runs the folds under `if __name__ == "__main__":` (keep imports and function definitions above it).'
     )

@@ -14,20 +14,20 @@ from distributed import Client, LocalCluster, get_task_stream
 from distributed.core import Status
 from distributed.deploy.cluster import Cluster
 
-from .script_guard import check_main_guard
+from ..robust.script_guard import check_main_guard
 
 __all__ = [
-    "ENV_VAR",
     "ALLOWED_FAILURES",
-    "scheduler_address",
-    "get_client",
+    "ENV_VAR",
+    "check_importable",
     "close_client",
     "cluster_info",
-    "describe",
     "dashboard_link",
-    "worker_pids",
-    "check_importable",
+    "describe",
+    "get_client",
+    "scheduler_address",
     "task_stream",
+    "worker_pids",
 ]
 
 #: Environment variable naming an existing scheduler, e.g. ``tcp://10.0.0.5:8786``.
@@ -282,7 +282,7 @@ def _close_locked():
                 continue
             try:
                 closable.close(timeout=5)
-            except Exception:  # noqa: BLE001 - a half-dead cluster may fail to close politely
+            except Exception:
                 pass
         _kill(pids)
 
@@ -354,10 +354,7 @@ def describe(client=None):
     i = cluster_info(client)
     what = "embedded LocalCluster" if i["kind"] == "embedded" else "existing Dask scheduler"
     threads = "/".join(map(str, i["threads_per_worker"])) or "0"
-    return (
-        f"{what}: {i['n_workers']} worker process(es) × {threads} thread(s), "
-        f"listening on {', '.join(i['hosts'])}"
-    )
+    return f"{what}: {i['n_workers']} worker process(es) × {threads} thread(s), listening on {', '.join(i['hosts'])}"
 
 
 def _host(address):
@@ -400,7 +397,7 @@ def check_importable(client, modules=("cvkit",)):
         for name in names:
             try:
                 importlib.import_module(name)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 missing.append(f"{name} ({type(exc).__name__}: {exc})")
         return missing
 

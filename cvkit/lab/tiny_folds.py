@@ -1,6 +1,6 @@
 """Tiny folds, such as iris's few milliseconds: who runs which fold when sending one costs about as much as running it.
 
-The schedule model (:mod:`cvkit.schedule`) deals equal folds out in rounds. That holds when a fold is long next to
+The schedule model (:mod:`cvkit.model.schedule`) deals equal folds out in rounds. That holds when a fold is long next to
 the milliseconds it takes to send it to a worker and bring its result back, and when every worker is ready at the
 start. Tiny folds break both premises: ``batch_size="auto"`` sends them in batches, and in a cold pool (one whose
 workers are still starting) the worker that is ready first runs fold after fold while the others are not there yet.
@@ -19,8 +19,8 @@ import heapq
 import math
 from numbers import Real
 
-from ._checks import check_batch_size, check_positive_int, check_pre_dispatch
-from .schedule import Schedule, ScheduledTask, _check_durations, predict_schedule, schedule_from_result
+from ..core.checks import check_batch_size, check_positive_int, check_pre_dispatch
+from ..model.schedule import Schedule, ScheduledTask, _check_durations, predict_schedule, schedule_from_result
 
 __all__ = [
     "SPLIT_SETTINGS",
@@ -65,7 +65,7 @@ def fold_split(result_or_schedule):
 def ready_times(result):
     """When each worker of a measured run started its first fold (seconds since the run started), in lane order.
 
-    Lanes are numbered as in :func:`cvkit.schedule.schedule_from_result` (by the order in which the workers first
+    Lanes are numbered as in :func:`cvkit.model.schedule.schedule_from_result` (by the order in which the workers first
     started a fold); a worker that ran no fold gets ``math.inf``. In a cold pool this is when each worker was
     ready: it had started and imported what the fold needs.
 
@@ -111,7 +111,7 @@ def head_start_schedule(durations, ready_at, first_folds=None):
     Folds go one by one (``batch_size=1``), enough of them are dispatched ahead that a free worker always finds one
     (``pre_dispatch`` of at least ``n_jobs``), and sending them takes no time. Then each fold, in fold order, goes
     to the worker that is free first; of workers free at the same moment, the one idle longest (then the lowest
-    number). With every worker ready at 0 this is :func:`cvkit.schedule.predict_schedule` with ``batch_size=1``.
+    number). With every worker ready at 0 this is :func:`cvkit.model.schedule.predict_schedule` with ``batch_size=1``.
 
     In a real cold pool each worker takes a fold as soon as its process exists, and imports scikit-learn while it
     unpickles that fold (the import is what takes long): ``first_folds`` fixes those folds, one per worker, and
@@ -245,7 +245,7 @@ def measure_splits(estimator, X, y, *, folds=(5, 10, 15), workers=(2,), settings
     """Run each case once on a warm pool and tabulate the folds each worker ran, next to the model's rounds.
 
     For each number of workers (in the order given), the workers are started and warmed first
-    (:func:`cvkit.speedup.warm_workers`), then every number of folds runs with every entry of ``settings``. Going
+    (:func:`cvkit.lab.speedup.warm_workers`), then every number of folds runs with every entry of ``settings``. Going
     from more workers to fewer reuses loky's pool; going up starts new workers, so give the largest number first.
 
     Parameters
@@ -275,7 +275,7 @@ def measure_splits(estimator, X, y, *, folds=(5, 10, 15), workers=(2,), settings
     """
     import pandas as pd
 
-    from .runner import run_folds
+    from ..runner import run_folds
     from .speedup import warm_workers
 
     folds = [check_positive_int("folds", k, minimum=2) for k in folds]
@@ -341,7 +341,7 @@ def describe_cold_run(result, fold_seconds, other_folds=()):
     expected from that head start: 2 + 1; measured: 2 + 1.
     the same head start with folds of 80.0 ms: 2 folds would split 1 + 1, 8 folds 6 + 2.
     """
-    from .verdicts import fmt_seconds
+    from ..core.verdicts import fmt_seconds
 
     if not (isinstance(fold_seconds, Real) and fold_seconds > 0):
         raise ValueError(f"fold_seconds={fold_seconds!r} is not allowed; allowed: a number of seconds > 0.")

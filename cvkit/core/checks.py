@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 
 __all__ = [
+    "check_X_y",
     "check_batch_size",
     "check_choice",
     "check_n_jobs",
@@ -12,7 +13,6 @@ __all__ = [
     "check_positive_int",
     "check_pre_dispatch",
     "check_pre_dispatch_tasks",
-    "check_X_y",
 ]
 
 
@@ -100,9 +100,7 @@ def check_X_y(X, y, *, allow_nan=False):
     n_x = X.shape[0] if hasattr(X, "shape") else len(X)
     y_arr = np.asarray(y)
     if y_arr.ndim != 1:
-        raise ValueError(
-            f"y has shape {y_arr.shape}; allowed: a 1-d array of class labels, one per row of X."
-        )
+        raise ValueError(f"y has shape {y_arr.shape}; allowed: a 1-d array of class labels, one per row of X.")
     if n_x != len(y_arr):
         raise ValueError(
             f"X and y have different lengths: X has {n_x} rows, y has {len(y_arr)} labels; "
@@ -111,10 +109,8 @@ def check_X_y(X, y, *, allow_nan=False):
     if not allow_nan:
         _check_no_nan(X)
     if y_arr.dtype.kind == "f" and np.isnan(y_arr).any():
-        raise ValueError(
-            f"y contains {int(np.isnan(y_arr).sum())} NaN label(s); allowed: a class label in every row."
-        )
-    classes, counts = np.unique(y_arr, return_counts=True)
+        raise ValueError(f"y contains {int(np.isnan(y_arr).sum())} NaN label(s); allowed: a class label in every row.")
+    classes, _counts = np.unique(y_arr, return_counts=True)
     if len(classes) < 2:
         raise ValueError(
             f"y has a single class ({_plain(classes[0])!r} for all {len(y_arr)} rows); "
@@ -140,7 +136,7 @@ def _check_no_nan(X):
         else:
             arr = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
-        return  # non-numeric columns: named by cvkit.inputs.check_X_values
+        return  # non-numeric columns: named by cvkit.core.inputs.check_X_values
     mask = np.isnan(arr)
     if mask.any():
         rows, cols = np.nonzero(mask if mask.ndim == 2 else mask[:, None])
@@ -217,8 +213,7 @@ def check_pre_dispatch(pre_dispatch):
     if isinstance(pre_dispatch, Integral) and not isinstance(pre_dispatch, bool) and pre_dispatch > 0:
         return int(pre_dispatch)
     if pre_dispatch == "all" or (
-        isinstance(pre_dispatch, str)
-        and re.fullmatch(r"\s*(\d+(\.\d*)?\s*\*\s*)?n_jobs\s*", pre_dispatch)
+        isinstance(pre_dispatch, str) and re.fullmatch(r"\s*(\d+(\.\d*)?\s*\*\s*)?n_jobs\s*", pre_dispatch)
     ):
         return pre_dispatch
     raise ValueError(

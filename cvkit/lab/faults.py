@@ -6,9 +6,9 @@ import time
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from ._checks import check_choice
+from ..core.checks import check_choice
 
-__all__ = ["FaultyClassifier", "FAULTS"]
+__all__ = ["FAULTS", "FaultyClassifier"]
 
 #: What :class:`FaultyClassifier` can do in a chosen fold.
 FAULTS = ("raise", "exit", "sleep")
@@ -59,7 +59,7 @@ class FaultyClassifier(ClassifierMixin, BaseEstimator):
     def _fault_fires(self, X):
         rows = np.atleast_2d(np.asarray(self.marked_rows, dtype=float))
         X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
-        present = [(X == row).all(axis=1).any() for row in rows]
+        present = [(row == X).all(axis=1).any() for row in rows]
         return not all(present)
 
     def fit(self, X, y):

@@ -5,9 +5,9 @@ import threading
 import time
 import warnings
 
-from ._watchdog import process_alive
-from .live import LiveRun
-from .runner import PROCESS_BACKENDS, run_folds
+from ..model.live import LiveRun
+from ..robust.watchdog import process_alive
+from ..runner import PROCESS_BACKENDS, run_folds
 
 __all__ = ["BackgroundRun"]
 
@@ -28,12 +28,12 @@ class BackgroundRun:
 
     The calling thread returns at once from :meth:`start` (in a notebook the
     kernel stays free to handle a Stop click). While the run goes on, events
-    feed :attr:`live` (a :class:`cvkit.live.LiveRun`) and a ticker thread calls
+    feed :attr:`live` (a :class:`cvkit.model.live.LiveRun`) and a ticker thread calls
     ``draw(live, final=False)`` every ``interval`` seconds and soon after
     each event (at most once per ``min_gap`` seconds). With a process backend
     (loky, multiprocessing) the ticker also checks, at every tick, that each
     worker holding a running fold is alive: a worker killed from outside is
-    drawn dead (:meth:`cvkit.live.LiveRun.worker_died`) within ``interval``
+    drawn dead (:meth:`cvkit.model.live.LiveRun.worker_died`) within ``interval``
     seconds, long before the runner re-runs its folds. When the run ends, the
     ticker stops and ``draw(live, final=True)`` is called once, from the run's
     thread; then :meth:`wait` returns. Only one thread draws at any time.
@@ -158,7 +158,7 @@ class BackgroundRun:
             self.result = run_folds(
                 estimator, X, y, on_event=self._on_event, stop_event=self.stop_event, **self._kwargs
             )
-        except BaseException as exc:  # noqa: BLE001 - reported in the panel, never lost in a thread
+        except BaseException as exc:
             self.exception, self.error = exc, _short(exc)
         finally:
             try:
@@ -189,7 +189,7 @@ class BackgroundRun:
         if self._watch and not self.stop_event.is_set():
             try:
                 self.live.check_workers(process_alive, own_pid=os.getpid())
-            except Exception as exc:  # noqa: BLE001 - a failed check must not break the run
+            except Exception as exc:
                 self.draw_errors.append(_short(exc))
 
     def _call_draw(self, final):
@@ -198,6 +198,6 @@ class BackgroundRun:
         t = time.perf_counter()
         try:
             self._draw(self.live, final)
-        except Exception as exc:  # noqa: BLE001 - a broken view must not break the run
+        except Exception as exc:
             self.draw_errors.append(_short(exc))
         self.draw_seconds.append(time.perf_counter() - t)

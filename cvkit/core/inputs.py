@@ -4,7 +4,7 @@
 the folds need (X whose rows can be taken, y, the splits, the scorer) and
 refuses, before any fold is dispatched, every input that would make *every*
 fold fail for the same reason. Each refusal is one sentence in the style of
-:mod:`cvkit._checks`: what was given, then "allowed: ..." and what is.
+:mod:`cvkit.core.checks`: what was given, then "allowed: ..." and what is.
 An input that only some folds may fail on (a fold whose training rows hold a
 single class, say) is not refused: it stays a fold-level failure.
 
@@ -22,8 +22,8 @@ from numbers import Integral, Number
 
 import numpy as np
 
-from . import _checks
-from .compat import scorer_response_methods
+from ..compat import scorer_response_methods
+from . import checks
 
 __all__ = [
     "Prepared",
@@ -94,7 +94,7 @@ def prepare_inputs(estimator, X, y, *, cv=5, scoring="f1_weighted", groups=None)
     X = _as_rows(X, _input_tags(first_step(estimator)))
     y = _as_labels(y)
     check_labels(y)
-    _checks.check_X_y(X, y, allow_nan=True)  # y's shape, the lengths, NaN labels, a single class
+    checks.check_X_y(X, y, allow_nan=True)  # y's shape, the lengths, NaN labels, a single class
     check_X_values(estimator, X)
     scorer, scoring_name = check_scoring(estimator, scoring, y)
     splitter, splits = split(estimator, X, y, cv, groups)
@@ -109,7 +109,7 @@ def _estimator_type(estimator):
 
     try:
         return get_tags(estimator).estimator_type
-    except Exception:  # noqa: BLE001 - an object without tags has no declared type
+    except Exception:
         return None
 
 
@@ -155,7 +155,7 @@ def _input_tags(estimator):
 
     try:
         return get_tags(estimator).input_tags
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
@@ -279,7 +279,7 @@ def check_X_values(estimator, X):
     if complex_dtype is not None and not routed:
         raise ValueError(_complex_message(complex_dtype))
     if not accepts_nan(estimator):
-        _checks._check_no_nan(X)
+        checks._check_no_nan(X)
     if routed:
         return
     tags = _input_tags(step)
@@ -306,13 +306,13 @@ def check_X_values(estimator, X):
             return
         row, col, value = _first_non_number(X) or (0, 0, "?")
         raise ValueError(
-            f"X has non-numeric values (first: {_checks._plain(value)!r} at row {row}, column {col!r}); "
+            f"X has non-numeric values (first: {checks._plain(value)!r} at row {row}, column {col!r}); "
             "the estimator needs numbers. Allowed: numbers, or a pipeline that encodes them first "
             "(e.g. make_pipeline(OneHotEncoder(handle_unknown='ignore'), SVC()))."
         )
     if isinstance(X, np.ndarray) and X.dtype.kind in "US" and not takes_text:
         raise ValueError(
-            f"X holds numbers as text (dtype {X.dtype}, e.g. {_checks._plain(X.flat[0])!r}); the estimator needs "
+            f"X holds numbers as text (dtype {X.dtype}, e.g. {checks._plain(X.flat[0])!r}); the estimator needs "
             "numbers. Allowed: numbers (e.g. X.astype(float))."
         )
     mask = np.isinf(arr)
@@ -345,8 +345,7 @@ def _check_non_negative(X, step):
 
 def _complex_message(dtype):
     return (
-        f"X has complex values (dtype {dtype}); allowed: real numbers "
-        "(e.g. np.hstack([X.real, X.imag]), or np.abs(X))."
+        f"X has complex values (dtype {dtype}); allowed: real numbers (e.g. np.hstack([X.real, X.imag]), or np.abs(X))."
     )
 
 
@@ -359,9 +358,7 @@ def _as_labels(y):
     try:
         return np.asarray(y)
     except (ValueError, TypeError):
-        raise ValueError(
-            "y is a ragged sequence; allowed: a 1-d array of class labels, one per row of X."
-        ) from None
+        raise ValueError("y is a ragged sequence; allowed: a 1-d array of class labels, one per row of X.") from None
 
 
 def _is_missing(value):
@@ -397,7 +394,7 @@ def check_labels(y):
         if strings and numbers:
             i, j = strings[0], numbers[0]
             raise ValueError(
-                f"y mixes strings and numbers (e.g. {arr[i]!r} at row {i} and {_checks._plain(arr[j])!r} at row {j}); "
+                f"y mixes strings and numbers (e.g. {arr[i]!r} at row {i} and {checks._plain(arr[j])!r} at row {j}); "
                 "allowed: labels of one kind, all strings or all numbers."
             )
     if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -417,12 +414,12 @@ def check_labels(y):
     if kind.startswith("continuous"):
         bad = next(i for i, v in enumerate(arr) if float(v) != int(v))
         raise ValueError(
-            f"y holds continuous values (e.g. {_checks._plain(arr[bad])!r} at row {bad}), not class labels; "
+            f"y holds continuous values (e.g. {checks._plain(arr[bad])!r} at row {bad}), not class labels; "
             "allowed: class labels (integers or strings), since a classifier is fitted on classes."
         )
     if kind not in ("binary", "multiclass"):
         raise ValueError(
-            f"y holds values that are not class labels (first: {_checks._plain(arr[0])!r}); "
+            f"y holds values that are not class labels (first: {checks._plain(arr[0])!r}); "
             "allowed: class labels (integers or strings), one per row of X."
         )
 
@@ -505,7 +502,7 @@ def check_scoring(estimator, scoring, y):
                 scorer(_echo(np.asarray(y), labels), None, y)
         except (ValueError, TypeError) as exc:
             first = (str(exc).strip().splitlines() or [""])[0]
-            shown = [_checks._plain(v) for v in labels[:5]] + (["..."] if len(labels) > 5 else [])
+            shown = [checks._plain(v) for v in labels[:5]] + (["..."] if len(labels) > 5 else [])
             raise ValueError(
                 f"scoring={scoring!r} cannot score y's classes {_list(shown)} ({first}); "
                 "allowed: a scorer for these classes, e.g. 'f1_weighted' or 'accuracy'."
@@ -520,7 +517,7 @@ def _list(values):
 def _has(estimator, method):
     try:
         return hasattr(estimator, method)
-    except Exception:  # noqa: BLE001 - a property that raises: the folds will tell
+    except Exception:
         return True
 
 
@@ -548,7 +545,7 @@ def split(estimator, X, y, cv, groups):
 
     n_rows = X.shape[0]
     if isinstance(cv, (Integral, np.integer)):
-        _checks.check_positive_int("n_splits", cv, minimum=2)
+        checks.check_positive_int("n_splits", cv, minimum=2)
     elif cv is not None and (isinstance(cv, str) or not (hasattr(cv, "split") or isinstance(cv, Iterable))):
         raise ValueError(
             f"cv={cv!r} is not allowed; allowed: an integer >= 2, a scikit-learn splitter, "
@@ -573,7 +570,7 @@ def split(estimator, X, y, cv, groups):
                     f"allowed with group folds: 2 <= n_splits <= {n_groups}."
                 )
         elif isinstance(n_splits, Integral):
-            _checks.check_n_splits(n_splits, y, stratified="Stratified" in type(splitter).__name__)
+            checks.check_n_splits(n_splits, y, stratified="Stratified" in type(splitter).__name__)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["TaskTrace", "now", "worker_identity", "EventChannel", "EventSender"]
+__all__ = ["EventChannel", "EventSender", "TaskTrace", "now", "worker_identity"]
 
 #: Largest event the channel carries; larger ones are dropped by the sender (the result still comes back).
 MAX_EVENT_BYTES = 60_000
@@ -148,7 +148,7 @@ class EventChannel:
         while not self._closed.is_set():
             try:
                 data = self._sock.recv(MAX_EVENT_BYTES + 1024)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 break
@@ -158,8 +158,8 @@ class EventChannel:
             if not data.startswith(prefix):
                 continue  # not ours: never unpickle what a stranger sent
             try:
-                kind, payload = pickle.loads(data[len(prefix):])
-            except Exception:  # noqa: BLE001 - a damaged datagram costs one live update
+                kind, payload = pickle.loads(data[len(prefix) :])
+            except Exception:
                 continue
             if kind == self.FLUSH:
                 marker = self._flushes.get(payload.get("key"))

@@ -7,7 +7,7 @@ callable that moves a tqdm bar one step per finished fold.
 
 import threading
 
-from ._checks import check_positive_int
+from ..core.checks import check_positive_int
 
 __all__ = ["FoldProgress"]
 

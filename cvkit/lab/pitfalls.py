@@ -12,10 +12,10 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from ._checks import check_positive_int
-from .backends import backend_context, resolve_backend, resolve_n_jobs
+from ..backends import backend_context, resolve_backend, resolve_n_jobs
+from ..core.checks import check_positive_int
 
-__all__ = ["SlowModel", "SharedModelRun", "answer_task", "clone_task", "fingerprint", "run_fold_task"]
+__all__ = ["SharedModelRun", "SlowModel", "answer_task", "clone_task", "fingerprint", "run_fold_task"]
 
 _LOCAL_LOCK = threading.Lock()
 

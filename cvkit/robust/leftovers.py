@@ -5,8 +5,8 @@ import os
 import re
 import shutil
 
-from ._watchdog import process_alive
-from .compat import LOKY_SHARED_MEMORY_PATTERNS
+from ..compat import LOKY_SHARED_MEMORY_PATTERNS
+from .watchdog import process_alive
 
 __all__ = ["LEFTOVER_PATTERNS", "SHARED_MEMORY", "remove_leftovers"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np  # loaded here so that a worker running these functions has numpy's BLAS loaded too
 
-from ._checks import check_positive_int
+from ..core.checks import check_positive_int
 
 __all__ = ["CVComparison", "blas_threads", "compare_cv_results", "worker_blas_threads"]
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from numbers import Integral
 
-from ._checks import check_positive_int
+from ..core.checks import check_positive_int
 
 __all__ = ["FOLD_STATES", "Bar", "LiveRun", "LiveSnapshot"]
 
@@ -159,7 +159,7 @@ class LiveRun:
     Pass :meth:`handle` as ``run_folds(..., on_event=live.handle)``. Every fold
     starts "waiting"; a "start" event makes it "running" on a worker lane
     (lanes are numbered in the order workers first start a fold, as in
-    :func:`cvkit.schedule.schedule_from_result`); a "done" event makes it
+    :func:`cvkit.model.schedule.schedule_from_result`); a "done" event makes it
     "done" or "failed" with its end time and score, in completion order.
     :meth:`worker_died` (called when a worker process is seen dead, see
     :meth:`check_workers`) marks its lane dead and the attempts it held
@@ -176,7 +176,7 @@ class LiveRun:
         Lanes to draw from the start (more appear if more workers show up).
     clock : callable
         Wall clock in seconds, the one the workers' times are read with
-        (:func:`cvkit.trace.now`); replaceable in tests.
+        (:func:`cvkit.core.trace.now`); replaceable in tests.
 
     Examples
     --------

@@ -4,7 +4,7 @@ scikit-learn 1.9's experimental callback API (:mod:`sklearn.callback`) calls a
 callback's ``on_fit_task_begin`` and ``on_fit_task_end`` around every
 (candidate, fold) task of ``GridSearchCV`` / ``RandomizedSearchCV``, in
 whichever worker runs it. :class:`SearchRecorder` is such a callback: each hook
-reads the clock (:func:`cvkit.trace.now`) and the worker's pid and thread id,
+reads the clock (:func:`cvkit.core.trace.now`) and the worker's pid and thread id,
 and ships a small message to the parent process through scikit-learn's own
 transport (``sklearn.callback._transport``, through :mod:`cvkit.compat`; the channel its ``ProgressBar``
 uses: a local socket from a loky worker, a direct call in the parent's
@@ -56,16 +56,15 @@ Examples
 
 import os
 import socket
-import sys
 import tempfile
 import threading
 import uuid
 import warnings
 from dataclasses import dataclass, replace
 
-from .compat import NOT_FOUND, fit_error_of_caller, search_callbacks, sklearn_transport
-from .compat import active_backend as _get_active_backend
-from .trace import now
+from ..compat import NOT_FOUND, fit_error_of_caller, search_callbacks, sklearn_transport
+from ..compat import active_backend as _get_active_backend
+from ..core.trace import now
 
 __all__ = ["TASK_STATES", "SearchRecorder", "SearchStopped", "SearchTask", "watch_search"]
 
@@ -120,7 +119,7 @@ class SearchTask:
     host, pid, thread_id
         The worker: host name, process id and native thread id.
     start, end : float
-        Wall clock seconds (:func:`cvkit.trace.now`); ``end`` is None while the task runs.
+        Wall clock seconds (:func:`cvkit.core.trace.now`); ``end`` is None while the task runs.
     state : {"running", "done", "failed", "cancelled"}
     error : str or None
         For a failed task: the last line of its traceback; for a cancelled one: why.
@@ -356,7 +355,9 @@ class SearchRecorder:
             "task_id": context.task_id,
             "n_splits": n_splits,
             "n_tasks": n_tasks,
-            "best_index": _int_or_none(getattr(estimator, "best_index_", None)) if context.task_name == _REFIT else None,
+            "best_index": _int_or_none(getattr(estimator, "best_index_", None))
+            if context.task_name == _REFIT
+            else None,
             "host": _HOST,
             "pid": os.getpid(),
             "thread_id": threading.get_native_id(),
@@ -428,7 +429,7 @@ class SearchRecorder:
         return sorted(tasks, key=lambda t: (t.kind == "refit", t.task))
 
     def schedule(self, include_refit=False):
-        """The finished fits as a measured :class:`cvkit.schedule.Schedule`, for :func:`cvkit.plots.plot_gantt`.
+        """The finished fits as a measured :class:`cvkit.model.schedule.Schedule`, for :func:`cvkit.plots.plot_gantt`.
 
         Each (candidate, fold) fit is one "fold" of the schedule, numbered by its
         task number (``candidate * n_splits + fold``); lanes are the workers in
@@ -441,12 +442,14 @@ class SearchRecorder:
         include_refit : bool, default False
             Also draw the refit, on the parent's lane.
         """
-        from .schedule import Schedule, ScheduledTask
+        from ..model.schedule import Schedule, ScheduledTask
 
         if not isinstance(include_refit, bool):
             raise TypeError(f"include_refit={include_refit!r} is not allowed; allowed: True, False.")
         t0 = self.started_at if self.started_at is not None else 0.0
-        tasks = [t for t in self.tasks(None if include_refit else "fit") if t.end is not None and t.state != "cancelled"]
+        tasks = [
+            t for t in self.tasks(None if include_refit else "fit") if t.end is not None and t.state != "cancelled"
+        ]
         lane_of = {}
         for t in sorted(tasks, key=lambda t: (t.start, t.task)):
             lane_of.setdefault(t.worker, len(lane_of))
@@ -465,7 +468,7 @@ class SearchRecorder:
         )
 
     def live_run(self, deaths=None):
-        """The record so far as a :class:`cvkit.live.LiveRun` (one "fold" per (candidate, fold) task).
+        """The record so far as a :class:`cvkit.model.live.LiveRun` (one "fold" per (candidate, fold) task).
 
         Built afresh at each call from the tasks recorded, so call it again to
         redraw (e.g. from ``on_event``, or a timer). The refit is not drawn.
@@ -474,11 +477,11 @@ class SearchRecorder:
         ----------
         deaths : dict or None
             ``{pid: seconds since the fit started}`` of worker processes seen dead
-            (:meth:`cvkit.live.LiveRun.worker_died` draws their lanes dead from then on).
+            (:meth:`cvkit.model.live.LiveRun.worker_died` draws their lanes dead from then on).
         """
-        from .live import LiveRun
-        from .results import FoldResult
-        from .trace import TaskTrace
+        from ..core.results import FoldResult
+        from ..core.trace import TaskTrace
+        from ..model.live import LiveRun
 
         tasks = [t for t in self.tasks("fit") if t.state != "cancelled"]  # never started: finish() marks them
         t0 = self.started_at if self.started_at is not None else now()
@@ -501,12 +504,11 @@ class SearchRecorder:
         return live
 
 
-
 def _active_backend():
     try:
         backend, _ = _get_active_backend()
         return type(backend).__name__.replace("Backend", "").lower()
-    except Exception:  # noqa: BLE001 - a label only
+    except Exception:
         return None
 
 

@@ -71,8 +71,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._checks import check_batch_size, check_choice, check_n_jobs, check_positive_int, check_pre_dispatch
-from .backends import resolve_n_jobs
+from ..backends import resolve_n_jobs
+from ..core.checks import check_batch_size, check_choice, check_n_jobs, check_positive_int, check_pre_dispatch
 
 __all__ = [
     "RETURN_AS",
@@ -81,9 +81,9 @@ __all__ = [
     "SpeedupSummary",
     "counts_agree",
     "list_scheduling_bound",
+    "pre_dispatch_amount",
     "predict_from_result",
     "predict_schedule",
-    "pre_dispatch_amount",
     "schedule_from_result",
     "speedup_bound",
     "speedup_summary",
@@ -587,12 +587,12 @@ def predict_schedule(durations, n_jobs, *, pre_dispatch="2*n_jobs", batch_size=1
     check_n_jobs(n_jobs)
     check_pre_dispatch(pre_dispatch)
     batch_size = check_batch_size(batch_size)
-    if isinstance(dispatch_overhead, bool) or not isinstance(dispatch_overhead, Real) or not (
-        math.isfinite(dispatch_overhead) and dispatch_overhead >= 0
+    if (
+        isinstance(dispatch_overhead, bool)
+        or not isinstance(dispatch_overhead, Real)
+        or not (math.isfinite(dispatch_overhead) and dispatch_overhead >= 0)
     ):
-        raise ValueError(
-            f"dispatch_overhead={dispatch_overhead!r} is not allowed; allowed: a number of seconds >= 0."
-        )
+        raise ValueError(f"dispatch_overhead={dispatch_overhead!r} is not allowed; allowed: a number of seconds >= 0.")
     n_workers = resolve_n_jobs(n_jobs)
     amount = pre_dispatch_amount(pre_dispatch, n_workers)
     if amount == 0:
@@ -838,8 +838,9 @@ def speedup_summary(result, schedule=None, *, serial=None):
     k = result.n_splits
     w = int(result.n_jobs or 1)
     if serial is None:
-        serial_time, reference = float(sum(f.trace.duration for f in result.folds if f.trace is not None)), (
-            "sum of this run's fold times"
+        serial_time, reference = (
+            float(sum(f.trace.duration for f in result.folds if f.trace is not None)),
+            ("sum of this run's fold times"),
         )
     elif hasattr(serial, "wall_time"):
         serial_time, reference = float(serial.wall_time), "serial run"

@@ -5,13 +5,18 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from . import _checks
-from .backends import backend_context, resolve_backend, resolve_n_jobs
-from .schedule import list_scheduling_bound
+from ..backends import backend_context, resolve_backend, resolve_n_jobs
+from ..core import checks
+from ..model.schedule import list_scheduling_bound
 
 __all__ = [
-    "SpeedupMeasurement", "busy_seconds", "serial_seconds", "measure_speedup", "measure_workers",
-    "stop_workers", "warm_workers",
+    "SpeedupMeasurement",
+    "busy_seconds",
+    "measure_speedup",
+    "measure_workers",
+    "serial_seconds",
+    "stop_workers",
+    "warm_workers",
 ]
 
 
@@ -128,11 +133,11 @@ class SpeedupMeasurement:
         Each parallel run's serial part (:func:`serial_seconds`).
     result : CVResult
         The last parallel run (its trace, for a Gantt chart).
-    machine : cvkit.verdicts.Machine or None
-        The machine *during* the runs (:func:`cvkit.verdicts.watch_machine`):
+    machine : cvkit.core.verdicts.Machine or None
+        The machine *during* the runs (:func:`cvkit.core.verdicts.watch_machine`):
         its ``others`` is what other programs used while they were timed. Pass
-        it to :func:`cvkit.verdicts.speedup_limit` and
-        :func:`cvkit.verdicts.compare_times`.
+        it to :func:`cvkit.core.verdicts.speedup_limit` and
+        :func:`cvkit.core.verdicts.compare_times`.
     """
 
     n_folds: int
@@ -232,11 +237,11 @@ def measure_speedup(estimator, X, y, *, cv=5, n_jobs=2, backend="loky", pool="wa
     >>> m.machine.cores >= 1   # the machine while the runs were timed
     True
     """
-    from .runner import run_folds
-    from .verdicts import watch_machine
+    from ..core.verdicts import watch_machine
+    from ..runner import run_folds
 
-    _checks.check_choice("pool", pool, ("warm", "cold"))
-    repeats = _checks.check_positive_int("repeats", repeats)
+    checks.check_choice("pool", pool, ("warm", "cold"))
+    repeats = checks.check_positive_int("repeats", repeats)
     backend_obj, label = resolve_backend(backend)
     n_workers = resolve_n_jobs(n_jobs, backend_obj)
     if pool == "warm":
@@ -288,9 +293,9 @@ def measure_workers(estimator, X, y, *, cv=5, n_jobs=(2, 4), repeats=2, backend=
     >>> sorted(ms), [len(m.serial_walls) for m in ms.values()], ms[2].machine is ms[1].machine
     ([1, 2], [2, 2], True)
     """
-    from .verdicts import watch_machine
+    from ..core.verdicts import watch_machine
 
-    repeats = _checks.check_positive_int("repeats", repeats)
+    repeats = checks.check_positive_int("repeats", repeats)
     counts = list(n_jobs)
     blocks = {n: [] for n in counts}
     with watch_machine() as watch:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import joblib
 from sklearn.svm import SVC
 
-from ._checks import check_choice, check_positive_int
-from .datasets import load_dataset
-from .runner import run_folds
-from .verdicts import fmt_seconds
+from ..core.checks import check_choice, check_positive_int
+from ..core.datasets import load_dataset
+from ..core.verdicts import fmt_seconds
+from ..runner import run_folds
 
-__all__ = ["dispatch_overhead", "RunTimes", "compare_runs", "format_runs", "verdict_lines"]
+__all__ = ["RunTimes", "compare_runs", "dispatch_overhead", "format_runs", "verdict_lines"]
 
 
 def _noop():
@@ -24,7 +24,7 @@ def dispatch_overhead(backend, *, n_tasks=100, batch_size=1, n_jobs=2, repeats=3
 
     A first call warms the backend up (starts loky's workers, connects to
     Dask) and is not counted. "dask" uses joblib's own dask backend on cvkit's
-    managed client (:func:`cvkit.dask_cluster.get_client`), as
+    managed client (:func:`cvkit.dask.cluster.get_client`), as
     ``parallel_config(backend="dask")`` would.
 
     Parameters
@@ -50,7 +50,7 @@ def dispatch_overhead(backend, *, n_tasks=100, batch_size=1, n_jobs=2, repeats=3
     check_positive_int("n_tasks", n_tasks)
     check_positive_int("repeats", repeats)
     if backend == "dask":
-        from .dask_cluster import get_client
+        from ..dask.cluster import get_client
 
         config = joblib.parallel_config(backend="dask", client=get_client())
     else:
@@ -71,7 +71,7 @@ class RunTimes:
     """Wall times of one cross-validation run as the serial loop, on loky and on Dask.
 
     ``machine`` is the machine while these runs were timed
-    (:func:`cvkit.verdicts.watch_machine`); ``dask_workers`` the Dask
+    (:func:`cvkit.core.verdicts.watch_machine`); ``dask_workers`` the Dask
     cluster's worker processes (as many as loky's workers on cvkit's embedded
     cluster).
     """
@@ -111,7 +111,7 @@ def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repea
     """Run the same folds serially, on loky (``n_jobs`` workers) and on Dask; return a :class:`RunTimes` per workload.
 
     On cvkit's embedded cluster Dask gets as many workers as loky
-    (``dask_cluster.get_client(n_workers=n_jobs)``, which resizes the cluster
+    (``cluster.get_client(n_workers=n_jobs)``, which resizes the cluster
     if it has another size), so both runs can use the same number of cores. A
     remote scheduler (``$CVKIT_DASK_SCHEDULER``) is used as it is.
 
@@ -132,16 +132,16 @@ def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repea
     Other programs on the machine move single numbers: use ``repeats`` of 3 or
     more where a verdict is read off them (:func:`verdict_lines`).
     """
-    from . import dask_cluster
-    from .verdicts import watch_machine
+    from ..core.verdicts import watch_machine
+    from ..dask import cluster
 
     check_positive_int("repeats", repeats)
-    if dask_cluster.scheduler_address() is None:
-        client = dask_cluster.get_client(n_workers=joblib.cpu_count() if n_jobs < 0 else n_jobs)
+    if cluster.scheduler_address() is None:
+        client = cluster.get_client(n_workers=joblib.cpu_count() if n_jobs < 0 else n_jobs)
     else:
-        client = dask_cluster.get_client()
+        client = cluster.get_client()
     client.run(_warm_imports)
-    dask_workers = dask_cluster.cluster_info(client)["n_workers"]
+    dask_workers = cluster.cluster_info(client)["n_workers"]
     rows = []
     for name in workloads:
         X, y, label = _workload(name)
@@ -161,16 +161,13 @@ def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repea
         fold = statistics.mean(t.duration for t in best["serial"].traces)  # the fastest serial run's folds
         walls = {key: run.wall_time for key, run in best.items()}
         rows.append(
-            RunTimes(
-                label, cv, fold, walls["serial"], walls["loky"], walls["dask"], same,
-                watch.machine, dask_workers,
-            )  # fmt: skip
+            RunTimes(label, cv, fold, walls["serial"], walls["loky"], walls["dask"], same, watch.machine, dask_workers)
         )
     return rows
 
 
 def verdict_lines(rows, machine=None):
-    """Each row's runs compared, in words computed from their times (:func:`cvkit.verdicts.compare_times`).
+    """Each row's runs compared, in words computed from their times (:func:`cvkit.core.verdicts.compare_times`).
 
     One line per row: loky and Dask against the serial loop, and Dask against
     loky ("about the same" within the noise); then the machine's cores and load
@@ -179,13 +176,13 @@ def verdict_lines(rows, machine=None):
 
     Examples
     --------
-    >>> from cvkit.verdicts import Machine
+    >>> from cvkit.core.verdicts import Machine
     >>> print(verdict_lines([RunTimes("iris (150 rows)", 6, 0.001, 0.006, 0.03, 0.06, True)], Machine(2, 0.5, "AMD")))
     iris (150 rows): loky 0.20× the serial loop's speed (slower), Dask 0.10× (slower); Dask against loky: 2.00× slower
     Measured on 2 cores, AMD, load 0.5.
     """
-    from .verdicts import compare_times
-    from .verdicts import machine as _machine
+    from ..core.verdicts import compare_times
+    from ..core.verdicts import machine as _machine
 
     here = machine
     if here is None:

@@ -6,7 +6,7 @@ parallel step runs: a ``GridSearchCV(n_jobs=inner_n_jobs)`` (one task per
 (candidate, inner fold) fit, then the refit of the best candidate) or a
 ``RandomForestClassifier(n_jobs=inner_n_jobs)`` (one task per tree).
 :func:`run_nested` runs it and records, for every task of both levels, the
-process and thread that ran it and when (:func:`cvkit.trace.now`), and returns
+process and thread that ran it and when (:func:`cvkit.core.trace.now`), and returns
 the records through the tasks' own return values (no live channel).
 
 What joblib does with the inner ``Parallel`` call (joblib 1.6)
@@ -55,8 +55,8 @@ from numbers import Integral
 
 import joblib
 
-from ._checks import check_choice, check_positive_int
-from .trace import now
+from ..core.checks import check_choice, check_positive_int
+from ..core.trace import now
 
 __all__ = ["INNER_KINDS", "OUTER_BACKENDS", "NestedRun", "NestedTask", "OuterFold", "inner_backend_for",
            "run_nested"]  # fmt: skip
@@ -360,9 +360,8 @@ def inner_backend_for(inner_n_jobs, prefer=None):
     ...         "threading", 1, joblib.cpu_count()) or joblib.cpu_count() == 1
     True
     """
-    from .compat import active_backend as get_active_backend
-
-    from .backends import backend_name
+    from ..backends import backend_name
+    from ..compat import active_backend as get_active_backend
 
     backend, config_n_jobs = get_active_backend(prefer=prefer)
     n_jobs = inner_n_jobs if inner_n_jobs is not None else config_n_jobs
@@ -398,7 +397,7 @@ def _blas_threads():
         from threadpoolctl import threadpool_info
 
         return max([p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"], default=0)
-    except Exception:  # noqa: BLE001 - a label only
+    except Exception:
         return 0
 
 
@@ -416,7 +415,7 @@ def _outer_task(fold, train, test, X, y, spec, inner_n_jobs, t0):
     if spec["inner"] == "grid":
         from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-        from .search_view import SearchRecorder
+        from .search_recorder import SearchRecorder
 
         recorder = SearchRecorder()
         search = GridSearchCV(clone(spec["estimator"]), spec["param_grid"], scoring="f1_weighted",
@@ -502,13 +501,13 @@ def _check_folds(name, n_splits, y, where):
 
 def _outer_workers(outer_n_jobs, backend):
     """How many outer folds can run at once: joblib's effective n_jobs of the outer call."""
-    from .backends import backend_context
+    from ..backends import backend_context
 
     n = outer_n_jobs
     if backend == "sequential":
         return 1
     with backend_context(backend):
-        from .compat import active_backend as get_active_backend
+        from ..compat import active_backend as get_active_backend
 
         active, config_n_jobs = get_active_backend()
         if n is None:
@@ -532,7 +531,7 @@ def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_fold
     - ``inner="grid"``: ``GridSearchCV(estimator, param_grid,
       cv=StratifiedKFold(inner_folds), scoring="f1_weighted", n_jobs=inner_n_jobs)``;
       its (candidate, fold) fits and its refit are recorded with
-      :class:`cvkit.search_view.SearchRecorder` (scikit-learn's callbacks), in
+      :class:`cvkit.lab.search_recorder.SearchRecorder` (scikit-learn's callbacks), in
       the worker that runs the outer fold;
     - ``inner="forest"``: ``RandomForestClassifier(n_estimators,
       random_state=random_state, n_jobs=inner_n_jobs)``; every tree records who
@@ -593,7 +592,7 @@ def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_fold
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
 
-    from ._checks import check_X_y
+    from ..core.checks import check_X_y
 
     check_choice("inner", inner, INNER_KINDS)
     outer_n_jobs = _check_n_jobs("outer_n_jobs", outer_n_jobs)
@@ -674,6 +673,6 @@ def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_fold
 
 
 def _active_backend_name():
-    from .backends import resolve_backend
+    from ..backends import resolve_backend
 
     return resolve_backend(None)[1]

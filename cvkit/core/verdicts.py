@@ -34,8 +34,18 @@ from dataclasses import dataclass
 from numbers import Real
 
 __all__ = [
-    "NOISE", "Machine", "machine", "watch_machine", "other_programs_cpu", "best_time", "judge", "speedup_limit",
-    "Comparison", "compare_times", "fmt_seconds", "cpu_model",
+    "NOISE",
+    "Comparison",
+    "Machine",
+    "best_time",
+    "compare_times",
+    "cpu_model",
+    "fmt_seconds",
+    "judge",
+    "machine",
+    "other_programs_cpu",
+    "speedup_limit",
+    "watch_machine",
 ]
 
 #: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".

@@ -11,10 +11,10 @@ import cloudpickle
 from distributed import KilledWorker as _DaskKilledWorker
 from distributed.client import FutureCancelledError
 
-from .compat import TerminatedWorkerError, dask_distributed_backend
-from .dask_cluster import check_importable, get_client
+from ..compat import TerminatedWorkerError, dask_distributed_backend
+from .cluster import check_importable, get_client
 
-__all__ = ["KilledWorker", "DaskTaskError", "ReportingDaskBackend", "dask_backend", "modules_needed"]
+__all__ = ["DaskTaskError", "KilledWorker", "ReportingDaskBackend", "dask_backend", "modules_needed"]
 
 #: joblib's Dask backend (private: ``joblib._dask``; see :mod:`cvkit.compat`).
 DaskDistributedBackend = dask_distributed_backend()
@@ -125,7 +125,7 @@ class ReportingDaskBackend(DaskDistributedBackend):
         if pending:
             try:
                 self.client.cancel(pending)
-            except Exception:  # noqa: BLE001 - a closed client has nothing left to cancel
+            except Exception:
                 pass
 
     def get_nested_backend(self):
@@ -155,7 +155,7 @@ def dask_backend(backend=None):
     Parameters
     ----------
     backend : None or joblib DaskDistributedBackend
-        None: cvkit's managed client (:func:`cvkit.dask_cluster.get_client`).
+        None: cvkit's managed client (:func:`cvkit.dask.cluster.get_client`).
         A backend made by ``joblib.parallel_config(backend="dask", ...)``: the
         same client and settings, with errors reported instead of hanging. A
         :class:`ReportingDaskBackend` is used as it is (build one yourself for

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FoldResult", "CVResult", "FOLD_STATUSES"]
+__all__ = ["FOLD_STATUSES", "CVResult", "FoldResult"]
 
 #: What can become of a fold: it finished, its code raised, or the run ended before it finished.
 FOLD_STATUSES = ("done", "failed", "cancelled")
@@ -180,4 +180,3 @@ class CVResult:
             f"CVResult({self.n_splits} folds, backend={self.backend!r}, n_jobs={self.n_jobs}, "
             f"{self.summary()}, wall_time={self.wall_time:.3f} s)"
         )
-

@@ -10,8 +10,8 @@ import numpy as np
 from joblib import Parallel, cpu_count, delayed
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from ._checks import check_positive_int
-from .backends import resolve_backend, resolve_n_jobs
+from ..backends import resolve_backend, resolve_n_jobs
+from ..core.checks import check_positive_int
 from .workers import _config, check_inner_max_num_threads
 
 __all__ = ["Timing", "blas_work", "compare", "native_work", "python_work", "time_settings", "time_tasks"]

@@ -14,17 +14,17 @@ from joblib import Parallel, cpu_count, delayed, parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.metaestimators import available_if
 
-from ._checks import check_positive_int
-from .backends import backend_context, resolve_backend, resolve_n_jobs
-from .compat import active_backend as get_active_backend
-from .compat import get_reusable_executor
+from ..backends import backend_context, resolve_backend, resolve_n_jobs
+from ..compat import active_backend as get_active_backend
+from ..compat import get_reusable_executor
+from ..core.checks import check_positive_int
 
 __all__ = [
     "RecordWorker",
-    "check_inner_max_num_threads",
     "Startup",
     "Threadpools",
     "WorkerMemory",
+    "check_inner_max_num_threads",
     "measure_startup",
     "proc_memory",
     "shutdown_workers",
@@ -357,7 +357,7 @@ def _config(backend, inner_max_num_threads=None, **options):
         instance = get_active_backend()[0] if backend is None else backend
         instance = instance if isinstance(instance, str) else copy.copy(instance)
         chosen = parallel_config(backend=instance, inner_max_num_threads=inner_max_num_threads)
-    with chosen, (parallel_config(**options) if options else nullcontext()):
+    with chosen, parallel_config(**options) if options else nullcontext():
         yield
 
 

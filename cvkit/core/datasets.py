@@ -14,9 +14,9 @@ import math
 import numpy as np
 from sklearn import datasets as _sk
 
-from ._checks import check_choice, check_positive_int
+from .checks import check_choice, check_positive_int
 
-__all__ = ["DATASET_NAMES", "WORKLOADS", "load_dataset", "machine_speed", "fold_seconds_for", "samples_for"]
+__all__ = ["DATASET_NAMES", "WORKLOADS", "fold_seconds_for", "load_dataset", "machine_speed", "samples_for"]
 
 _REAL = {
     "iris": _sk.load_iris,
@@ -140,7 +140,7 @@ def samples_for(fold_seconds, speed=None):
         log_rows = xs[-1] + (target - ys[-1]) * (xs[-1] - xs[-2]) / (ys[-1] - ys[-2])
     else:
         log_rows = float(np.interp(target, ys, xs))
-    return max(100, int(round(math.exp(log_rows) / 100.0)) * 100)
+    return max(100, round(math.exp(log_rows) / 100.0) * 100)
 
 
 def load_dataset(name, *, n_samples=None, fold_seconds=None, n_features=40, n_classes=3, random_state=0):

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from joblib import Parallel, delayed
 
-from ._checks import check_positive_int
+from ..core.checks import check_positive_int
 
-__all__ = ["Captured", "X", "y", "capture_streams", "data_seen_here", "in_lockstep", "tasks_sent_ahead"]
+__all__ = ["Captured", "X", "capture_streams", "data_seen_here", "in_lockstep", "tasks_sent_ahead", "y"]
 
 #: Module-level data that :func:`data_seen_here` reads (None until someone assigns it).
 X = None
@@ -37,13 +37,13 @@ _PATCH_LOCK = threading.Lock()
 def data_seen_here():
     """Return the shape of this module's ``X`` as the process that runs this function sees it (None if unset).
 
-    A notebook can assign ``cvkit.shared_answer.X = X``; that changes the module
+    A notebook can assign ``cvkit.lab.shared_answer.X = X``; that changes the module
     in the notebook's process only. A worker process imports the module for
     itself, and there ``X`` is still None.
 
     Examples
     --------
-    >>> import cvkit.shared_answer as module
+    >>> import cvkit.lab.shared_answer as module
     >>> module.X = None
     >>> print(data_seen_here())
     None
@@ -102,8 +102,10 @@ def _check_tasks(tasks):
         tasks = list(tasks)
     except TypeError:
         tasks = None
-    ok = tasks is not None and 2 <= len(tasks) <= 16 and all(
-        isinstance(t, tuple) and len(t) == 3 and callable(t[0]) for t in tasks
+    ok = (
+        tasks is not None
+        and 2 <= len(tasks) <= 16
+        and all(isinstance(t, tuple) and len(t) == 3 and callable(t[0]) for t in tasks)
     )
     if not ok:
         raise ValueError(

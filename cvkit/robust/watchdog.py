@@ -4,9 +4,9 @@ import ctypes
 import os
 import threading
 
-from .compat import fail_pending_task  # noqa: F401 - re-exported: the interrupt the runner passes in
+from ..compat import fail_pending_task
 
-__all__ = ["StopRequested", "WorkerLost", "Watchdog", "process_alive", "fail_pending_task"]
+__all__ = ["StopRequested", "Watchdog", "WorkerLost", "fail_pending_task", "process_alive"]
 
 
 class StopRequested(BaseException):
