@@ -6,6 +6,8 @@ import platform
 import statistics
 import sys
 
+from cvkit.core.text import fmt_seconds  # the kit's one duration formatter, re-exported for the benchmarks
+
 __all__ = ["fmt_seconds", "format_table", "machine_header", "machine_info", "median", "meets", "target_line"]
 
 
@@ -73,21 +75,6 @@ def median(values):
     """
     values = list(values)
     return statistics.median(values) if values else float("nan")
-
-
-def fmt_seconds(seconds):
-    """A duration with a readable unit.
-
-    >>> fmt_seconds(1.234), fmt_seconds(0.0123), fmt_seconds(3.4e-5), fmt_seconds(float("nan"))
-    ('1.23 s', '12.3 ms', '34.0 µs', '—')
-    """
-    if seconds != seconds:  # NaN
-        return "—"
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.1f} µs"
 
 
 def format_table(headers, rows):

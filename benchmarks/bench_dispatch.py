@@ -242,7 +242,7 @@ def main(argv=None):
             f"loky cold start (run_folds on iris, cold minus warm): {fmt_seconds(median(cold))} (median of {len(cold)})"
         )
     print()
-    from cvkit.lab.advice import COSTS
+    from cvkit.model.cost_rule import COSTS
 
     print("targets: the costs cvkit.lab.advice assumes (cvkit.lab.advice.COSTS) are within 3× of these measurements")
     measured = dict(summary)

@@ -205,7 +205,7 @@ def untraced_fold(estimator, X, y, train, test, scorer, labels):
     """cvkit's fold task without its tracing (no worker identity, clock readings, events or TaskTrace)."""
     from sklearn.metrics import confusion_matrix
 
-    from cvkit.runner import _PredictedOnce
+    from cvkit.core.task import _PredictedOnce
 
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     estimator.fit(X_train, y_train)
@@ -268,7 +268,7 @@ def bound_speedup(durations, n_workers=N_JOBS):
     >>> bound_speedup([1.0] * 5), bound_speedup([2.0, 1.0, 1.0]), bound_speedup([1.0, 1.0, 2.0])
     (1.6666666666666667, 2.0, 1.3333333333333333)
     """
-    from cvkit.model.schedule import list_scheduling_bound
+    from cvkit.model import list_scheduling_bound
 
     return sum(durations) / list_scheduling_bound(durations, n_workers)
 
@@ -543,7 +543,7 @@ def run(n_samples, folds, repeats, contestants=CONTESTANTS):
 
 def advice_expected(fold_durations):
     """What cvkit.lab.advice's rule expects for cvkit warm and cold, from the serial folds' median durations."""
-    from cvkit.lab.advice import COSTS, expected_speedup
+    from cvkit.model.cost_rule import COSTS, expected_speedup
 
     c = COSTS["loky"]
     out = {}

@@ -32,7 +32,7 @@ _LAZY_ATTRIBUTES = {
     "RunError": "runner",
     "RunInterrupted": "runner",
     "WorkerDiedError": "runner",
-    "fit_and_score_fold": "runner",
+    "fit_and_score_fold": "core.task",
     "run_folds": "runner",
     "TaskTrace": "core.trace",
 }
@@ -41,7 +41,7 @@ _LAZY_ATTRIBUTES = {
 def lazy_package(name, path, attributes=None):
     """Return ``(__getattr__, __dir__, submodules)`` for a package whose submodules and names load on first use.
 
-    ``import cvkit`` then reaches every public submodule (``cvkit.lab.workers``)
+    ``import cvkit`` then reaches every public submodule (``cvkit.lab.worker_memory``)
     without importing any of them up front.
 
     Parameters
@@ -56,8 +56,8 @@ def lazy_package(name, path, attributes=None):
     Examples
     --------
     >>> import cvkit
-    >>> "workers" in dir(cvkit.lab), cvkit.lab.workers.__name__
-    (True, 'cvkit.lab.workers')
+    >>> "worker_memory" in dir(cvkit.lab), cvkit.lab.worker_memory.__name__
+    (True, 'cvkit.lab.worker_memory')
     """
     attributes = dict(attributes or {})
     submodules = tuple(sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_")))

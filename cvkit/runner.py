@@ -1,31 +1,38 @@
-"""Run cross-validation folds serially or through joblib, tracing every task and never losing a finished fold."""
+"""Run cross-validation folds serially or through joblib, tracing every task and never losing a finished fold.
+
+Where to read what:
+
+- The plain path is at the top of :func:`run_folds`: ONE
+  ``Parallel(...)(delayed(fit_and_score_fold)(...) for fold ...)`` expression, as in
+  scikit-learn's ``model_selection/_validation.py`` (``cross_validate``). It runs
+  whenever nothing robust is asked for: no ``timeout``, ``on_error="record"``, no
+  ``stop_event``, no ``on_event``, a backend that returns results as they finish
+  (not multiprocessing).
+- The task each worker runs, :func:`fit_and_score_fold`: :mod:`cvkit.core.task`.
+- The argument checks and the input preparation: :mod:`cvkit.core.checks`, :mod:`cvkit.core.inputs`.
+- The robust machinery, when the plain path cannot do (or a worker died during it):
+  :mod:`cvkit.robust.rounds` (joblib calls in rounds, the culprit of a dead worker,
+  timeouts), :mod:`cvkit.robust.tracker` (the bookkeeping: every fold kept once),
+  :mod:`cvkit.robust.watchdog` (Stop, dead workers), :mod:`cvkit.robust.pool`
+  (warm workers, large arrays as memory-maps), :class:`cvkit.core.trace.EventChannel`
+  (live events).
+"""
 
 import contextlib
 import dataclasses
-import multiprocessing
-import os
-import shutil
-import tempfile
-import threading
-import time
 import warnings
-from concurrent.futures.process import BrokenProcessPool
 
-import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.metrics import confusion_matrix
 
 from .backends import backend_context, resolve_backend, resolve_n_jobs
-from .compat import TerminatedWorkerError, fail_pending_task
-from .compat import active_backend as get_active_backend
-from .core import (
-    checks,
-    inputs,  # inputs: the one input preparation, shared with the advice
-)
+from .core import checks, inputs
 from .core.results import CVResult, FoldResult
-from .core.trace import EventChannel, TaskTrace, now, worker_identity
-from .robust.watchdog import StopRequested, Watchdog, WorkerLost
+from .core.task import fit_and_score_fold
+from .core.trace import now
+from .robust.pool import shared_inputs
+from .robust.rounds import WORKER_DIED, Plan, run_rounds, supports_generator
+from .robust.tracker import Tracker, fold_failed_message
 
 __all__ = [
     "FoldFailedError",
@@ -36,9 +43,6 @@ __all__ = [
     "fit_and_score_fold",
     "run_folds",
 ]
-
-#: Backends whose workers are processes on this machine (a dead one can be detected by its pid).
-PROCESS_BACKENDS = ("loky", "multiprocessing")
 
 
 class RunError(RuntimeError):
@@ -69,204 +73,6 @@ class RunInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-# --------------------------------------------------------------------------------------------
-# The task: one fold, run in a worker
-# --------------------------------------------------------------------------------------------
-def _take(data, index):
-    """Rows ``index`` of an array, a sparse matrix or a pandas object."""
-    return data.iloc[index] if hasattr(data, "iloc") else data[index]
-
-
-class _PredictedOnce:
-    """A fitted estimator as seen by the scorer, answering ``predict(X_test)`` from predictions already made.
-
-    The fold needs the test predictions twice (score and confusion matrix);
-    predicting once keeps a fold as fast as in ``cross_validate``. Everything
-    else (``predict_proba``, ``classes_``, tags) is the real estimator's.
-    """
-
-    def __init__(self, estimator, X, y_pred):
-        self._estimator, self._X, self._y_pred = estimator, X, y_pred
-
-    def predict(self, X):
-        return self._y_pred if X is self._X else self._estimator.predict(X)
-
-    def __getattr__(self, name):
-        return getattr(self._estimator, name)
-
-
-def fit_and_score_fold(estimator, X, y, train, test, fold, scorer, labels, events=None):
-    """Fit ``estimator`` on one fold's training rows and score it on its test rows.
-
-    This is the task every worker runs. It never raises for an error in the
-    estimator: the fold comes back with status "failed", the error's type and
-    first line, and a NaN score, so one bad fold cannot take the others down.
-
-    Parameters
-    ----------
-    estimator : unfitted classifier
-        Fitted in place: pass a fresh ``sklearn.base.clone`` per fold.
-    X, y : data; train, test : index arrays; fold : int
-    scorer : callable ``scorer(estimator, X, y)``
-    labels : array, the confusion matrix's row/column order
-    events : object with ``send(kind, **payload)`` or None
-        Where to announce "start" and "end" while the fold runs.
-
-    Returns
-    -------
-    FoldResult
-        Its trace holds absolute clock times; :func:`run_folds` makes them
-        relative to the run's start.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.svm import SVC
-    >>> from sklearn.metrics import get_scorer
-    >>> from cvkit import load_dataset
-    >>> X, y = load_dataset("iris")
-    >>> train, test = np.arange(0, 150, 2), np.arange(1, 150, 2)
-    >>> r = fit_and_score_fold(SVC(), X, y, train, test, 0, get_scorer("f1_weighted"), np.unique(y))
-    >>> r.status, round(r.score, 3), int(r.confusion_matrix.sum())
-    ('done', 0.933, 75)
-    """
-    host, pid, thread_id, thread_name = worker_identity()
-    start = now()
-    if events is not None:
-        events.send("start", fold=fold, host=host, pid=pid, thread_id=thread_id, thread_name=thread_name, time=start)
-    result = FoldResult(fold=fold, n_train=len(train), n_test=len(test))
-    try:
-        X_train, y_train, X_test, y_test = _take(X, train), _take(y, train), _take(X, test), _take(y, test)
-        t = time.perf_counter()
-        estimator.fit(X_train, y_train)
-        result.fit_time = time.perf_counter() - t
-        t = time.perf_counter()
-        y_pred = estimator.predict(X_test)
-        result.score = float(scorer(_PredictedOnce(estimator, X_test, y_pred), X_test, y_test))
-        result.score_time = time.perf_counter() - t
-        result.confusion_matrix = confusion_matrix(y_test, y_pred, labels=labels)
-    except Exception as exc:
-        result.status, result.score = "failed", float("nan")
-        result.error_type = type(exc).__name__
-        result.error_message = _first_line(exc)
-    result.trace = TaskTrace(fold, host, pid, thread_id, thread_name, start, now())
-    if events is not None:
-        events.send("end", result=result)
-    return result
-
-
-def _first_line(exc, limit=300):
-    text = str(exc).strip().splitlines()
-    line = text[0] if text else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# --------------------------------------------------------------------------------------------
-# The parent's bookkeeping
-# --------------------------------------------------------------------------------------------
-class _Tracker:
-    """Collect start events and fold results from any source, once each, with times relative to ``t0``."""
-
-    def __init__(self, t0, on_event=None):
-        self.t0 = t0
-        self.on_event = on_event
-        self.outcomes = {}  # fold -> FoldResult (done or failed)
-        self.running = {}  # fold -> (pid, start time relative)
-        self.attempts = {}
-        self._lock = threading.Lock()
-
-    # events: called from the event-channel thread, or directly by the serial loop
-    def handle(self, kind, payload):
-        if kind == "start":
-            fold = payload["fold"]
-            with self._lock:
-                if fold in self.outcomes:
-                    return
-                self.attempts[fold] = self.attempts.get(fold, 0) + 1
-                rel = payload["time"] - self.t0
-                self.running[fold] = (payload["pid"], rel)
-                event = dict(payload, time=rel, attempt=self.attempts[fold])
-            self._emit("start", event)
-        elif kind == "end":
-            self.record(payload["result"])
-
-    def send(self, kind, **payload):
-        """Let the serial loop use the tracker as a task's ``events``."""
-        self.handle(kind, payload)
-        return True
-
-    def record(self, result):
-        """Keep ``result`` if it is the first one seen for its fold; return the kept one."""
-        with self._lock:
-            if result.fold in self.outcomes:
-                return self.outcomes[result.fold]
-            trace = result.trace
-            if trace is not None:
-                trace = dataclasses.replace(
-                    trace,
-                    start=trace.start - self.t0,
-                    end=trace.end - self.t0,
-                    attempt=self.attempts.get(result.fold, 1),
-                )
-            result = dataclasses.replace(result, trace=trace)
-            self.outcomes[result.fold] = result
-            self.running.pop(result.fold, None)
-        self._emit("done", {"result": result})
-        return result
-
-    def fail(self, fold, error_type, message):
-        """Record ``fold`` as failed by a fault outside its code (a dead worker, a timeout)."""
-        with self._lock:
-            self.running.pop(fold, None)
-            if fold in self.outcomes:
-                return
-            result = FoldResult(fold=fold, status="failed", error_type=error_type, error_message=message)
-            self.outcomes[fold] = result
-        self._emit("done", {"result": result})
-
-    def forget_running(self):
-        """Drop start records of unfinished folds (their round was aborted; they will start again)."""
-        with self._lock:
-            self.running.clear()
-
-    def running_pids(self):
-        with self._lock:
-            return {fold: pid for fold, (pid, _) in self.running.items()}
-
-    def running_since(self):
-        with self._lock:
-            return {fold: start for fold, (_, start) in self.running.items()}
-
-    def _emit(self, kind, payload):
-        if self.on_event is not None:
-            try:
-                self.on_event(kind, payload)
-            except Exception as exc:
-                warnings.warn(f"on_event callback raised {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
-
-
-@dataclasses.dataclass
-class _Plan:
-    estimator: object
-    X: object
-    y: object
-    splits: list
-    scorer: object
-    scoring: str
-    labels: np.ndarray
-    backend: object
-    backend_label: str
-    n_jobs: int
-    pre_dispatch: object
-    batch_size: object
-    timeout: float | None
-    on_error: str
-    verbose: int
-
-
-# --------------------------------------------------------------------------------------------
-# The entry point
-# --------------------------------------------------------------------------------------------
 def run_folds(
     estimator,
     X,
@@ -363,20 +169,31 @@ def run_folds(
     plan = _make_plan(
         estimator, X, y, cv, scoring, n_jobs, backend, pre_dispatch, batch_size, groups, on_error, timeout, verbose
     )
-    t0 = now()
-    tracker = _Tracker(t0, on_event)
-    interrupted = None
+    tracker = Tracker(now(), on_event)
     try:
-        if plan.n_jobs == 1:
-            message, fault = _run_serial(plan, tracker, stop_event)
-        else:
-            message, fault = _run_parallel(plan, tracker, stop_event)
+        if _plain_path_will_do(plan, stop_event, on_event):
+            # The plain path: one joblib call, as in scikit-learn's cross_validate; each result kept as it arrives.
+            # A worker that dies ends the call: the robust rounds below then find the fold that killed it.
+            with contextlib.suppress(*WORKER_DIED), backend_context(plan.backend), shared_inputs(plan):
+                results = Parallel(
+                    n_jobs=plan.n_jobs,
+                    pre_dispatch=plan.pre_dispatch,
+                    batch_size=plan.batch_size,
+                    return_as="generator_unordered",
+                    verbose=plan.verbose,
+                )(
+                    delayed(fit_and_score_fold)(
+                        clone(estimator), plan.X, plan.y, train, test, fold, plan.scorer, plan.labels
+                    )
+                    for fold, (train, test) in enumerate(plan.splits)
+                )
+                for result in results:
+                    tracker.record(result)
+        message, fault = _run_the_rest(plan, tracker, stop_event)
     except KeyboardInterrupt:
-        interrupted = True
         message, fault = "interrupted (KeyboardInterrupt)", "interrupt"
-    wall_time = now() - t0
-    result = _assemble(plan, tracker, message, wall_time)
-    if interrupted:
+    result = _assemble(plan, tracker, message, now() - tracker.t0)
+    if fault == "interrupt":
         raise RunInterrupted(result.message, result) from None
     if fault and plan.on_error == "raise":
         error = {"failed": FoldFailedError, "died": WorkerDiedError, "timeout": FoldTimeoutError}[fault]
@@ -384,6 +201,28 @@ def run_folds(
     if fault:
         warnings.warn(result.message, RuntimeWarning, stacklevel=2)
     return result
+
+
+def _plain_path_will_do(plan, stop_event, on_event):
+    """True if the run needs nothing the plain ``Parallel`` call lacks (see the module's docstring)."""
+    return (
+        plan.n_jobs > 1
+        and plan.timeout is None
+        and plan.on_error == "record"
+        and stop_event is None
+        and on_event is None
+        and supports_generator(plan)  # a multiprocessing worker that dies would block the plain call for ever
+    )
+
+
+def _run_the_rest(plan, tracker, stop_event):
+    """Run the folds the plain path did not: all of them serially (n_jobs=1), or the rest in the robust rounds."""
+    if plan.n_jobs == 1:
+        return _run_serial(plan, tracker, stop_event)
+    if len(tracker.outcomes) == len(plan.splits):  # the plain path finished every fold
+        return tracker.summary(len(plan.splits))
+    with backend_context(plan.backend):
+        return run_rounds(plan, tracker, stop_event, task=fit_and_score_fold)
 
 
 def _make_plan(
@@ -410,7 +249,7 @@ def _make_plan(
             UserWarning,
             stacklevel=3,
         )
-    return _Plan(
+    return Plan(
         estimator, X, y, splits, scorer, scoring_name, labels, backend,
         "serial" if n_workers == 1 else backend_label, n_workers,
         pre_dispatch, batch_size, timeout, on_error, verbose,
@@ -421,250 +260,19 @@ def _run_serial(plan, tracker, stop_event):
     """The plain loop: no joblib, no pool, one fold after another in this thread."""
     for fold, (train, test) in enumerate(plan.splits):
         if stop_event is not None and stop_event.is_set():
-            return _stopped_message(plan, tracker), None
+            return tracker.stopped_message(len(plan.splits)), None
         result = tracker.record(
             fit_and_score_fold(
                 clone(plan.estimator), plan.X, plan.y, train, test, fold, plan.scorer, plan.labels, events=tracker
             )
         )
         if result.status == "failed" and plan.on_error == "raise":
-            return _fold_failed_message(result), "failed"
-    return _summary(plan, tracker)
-
-
-def _fold_failed_message(result):
-    return f"fold {result.fold} failed: {result.error_type}: {result.error_message}"
-
-
-def _stopped_message(plan, tracker):
-    done = sum(r.ok for r in tracker.outcomes.values())
-    return f"stopped by request: {done} of {len(plan.splits)} folds finished and kept, the others cancelled"
-
-
-def _summary(plan, tracker):
-    """How a run that went to the end ended: ``(None, None)`` if every fold finished."""
-    failed = [r for _, r in sorted(tracker.outcomes.items()) if r.status == "failed"]
-    if not failed:
-        return None, None
-    shown = "; ".join(f"fold {r.fold}: {r.error_type}: {r.error_message}" for r in failed[:3])
-    more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
-    return (
-        f"{len(failed)} of {len(plan.splits)} folds failed ({shown}{more}); "
-        f"the other {len(plan.splits) - len(failed)} folds finished and are kept"
-    ), "failed"
-
-
-def _supports_generator(plan):
-    if plan.backend is None:
-        active, _ = get_active_backend()
-        return active.supports_return_generator
-    if isinstance(plan.backend, str):
-        return plan.backend != "multiprocessing"
-    return plan.backend.supports_return_generator
-
-
-def _run_parallel(plan, tracker, stop_event):
-    """Dispatch the folds through joblib in rounds; a fault ends a round, the next round resumes.
-
-    A round is one ``Parallel`` call. When a worker dies, joblib aborts the
-    whole call, so the folds that were running become suspects and each is
-    re-run alone: the one that kills its worker again is the culprit, and is
-    recorded as failed. Returns ``(message, fault)``; ``(None, None)`` if
-    every fold finished.
-    """
-    pending = list(range(len(plan.splits)))
-    suspects = []
-    blameless_timeouts = 0
-    return_as = "generator_unordered" if _supports_generator(plan) else "list"
-    watch_workers = plan.backend_label in PROCESS_BACKENDS
-    with EventChannel(callback=tracker.handle) as channel, backend_context(plan.backend), _shared_inputs(plan):
-        sender = channel.sender()
-        while True:
-            pending = [f for f in pending if f not in tracker.outcomes]
-            suspects = [f for f in suspects if f not in tracker.outcomes]
-            batch = [f for f in pending if f not in suspects] or suspects[:1]
-            if not batch:
-                break
-            solo = batch == suspects[:1]
-            attempts_before = dict(tracker.attempts)
-            outcome = _run_round(plan, tracker, batch, sender, stop_event, return_as, watch_workers)
-            if outcome[0] == "ok":
-                continue
-            channel.flush()  # handle the "end" events workers sent before the round ended: they carry finished folds
-            if outcome[0] == "fold_failed":
-                return _fold_failed_message(outcome[1]), "failed"
-            if outcome[0] == "stopped":
-                return _stopped_message(plan, tracker), None
-            unfinished = [f for f in batch if f not in tracker.outcomes]
-            running = [f for f in tracker.running_pids() if f in unfinished]
-            if outcome[0] == "died":
-                detail = outcome[1]
-                if plan.on_error == "raise":
-                    for f in [f for f in outcome[2] if f in unfinished] or running:
-                        tracker.fail(f, "WorkerDied", f"a worker process died while it ran ({detail})")
-                    done = sum(r.ok for r in tracker.outcomes.values())
-                    return (
-                        f"a worker process died ({detail}) while fold(s) {', '.join(map(str, running or unfinished))} "
-                        f"ran; the {done} finished fold(s) are kept"
-                    ), "died"
-                # a fold started more than once in this round was retried by the backend itself (Dask
-                # does) and never ended: every worker that ran it died, so it needs no solo re-run
-                retried = {f: n for f in running if (n := tracker.attempts.get(f, 0) - attempts_before.get(f, 0)) > 1}
-                lost = [f for f in outcome[2] if f in unfinished] if plan.backend_label == "multiprocessing" else []
-                if solo:
-                    tracker.fail(batch[0], "WorkerDied", f"its worker process died while running it ({detail})")
-                elif lost:  # a multiprocessing pool does not kill the other workers: the dead one is the culprit
-                    for f in lost:
-                        tracker.fail(f, "WorkerDied", f"its worker process died while running it ({detail})")
-                elif retried:
-                    for f, n in retried.items():
-                        tracker.fail(
-                            f, "WorkerDied", f"its worker process died each of the {n} times it ran ({detail})"
-                        )
-                elif running:
-                    suspects.extend(f for f in running if f not in suspects)
-                else:  # no fold to blame: record all unfinished ones rather than loop
-                    for f in unfinished:
-                        tracker.fail(f, "WorkerDied", f"a worker process died during the run ({detail})")
-            elif outcome[0] == "timeout":
-                # joblib's clock for a task starts when the parent begins waiting for it, which may be
-                # before the task starts (a cold pool, a queue): blame only folds that really ran too long
-                since = tracker.running_since()
-                elapsed = now() - tracker.t0
-                late = [f for f in running if elapsed - since[f] >= 0.9 * plan.timeout]
-                if not late:
-                    blameless_timeouts += 1
-                    if blameless_timeouts <= 2:
-                        continue  # run the round again: the pool is warm now
-                    late = unfinished
-                names = ", ".join(map(str, late))
-                if plan.on_error == "raise":
-                    for f in late:
-                        tracker.fail(f, "Timeout", f"it ran longer than timeout={plan.timeout} s{_thread_note(plan)}")
-                    return f"fold(s) {names} ran longer than timeout={plan.timeout} s{_thread_note(plan)}", "timeout"
-                for f in late:
-                    tracker.fail(f, "Timeout", f"it ran longer than timeout={plan.timeout} s{_thread_note(plan)}")
-    return _summary(plan, tracker)
-
-
-#: Arrays larger than this go to process workers as a memory-mapped file (joblib's default ``max_nbytes``, 1 MB).
-SHARED_NBYTES = 1_000_000
-
-
-@contextlib.contextmanager
-def _shared_inputs(plan):
-    """Give process workers large X / y as a read-only memory-mapped file that cvkit writes and removes itself.
-
-    joblib would memory-map them too, but at the end of every call it asks its
-    resource tracker to unlink its copy and then removes the folder; losing that
-    race (often) costs a 0.1 s sleep (joblib/disk.py ``delete_folder``) per call.
-    An array that is already a ``np.memmap`` is passed by file name, so joblib has
-    nothing to clean up. Workers see the same read-only data as before.
-    """
-    big = {
-        name: value
-        for name in ("X", "y")
-        if isinstance(value := getattr(plan, name), np.ndarray)
-        and not isinstance(value, np.memmap)
-        and not value.dtype.hasobject
-        and value.nbytes > SHARED_NBYTES
-    }
-    if plan.backend_label not in PROCESS_BACKENDS or not big:
-        yield
-        return
-    import joblib
-
-    shm = "/dev/shm"
-    usable = os.path.isdir(shm) and os.access(shm, os.W_OK)
-    folder = tempfile.mkdtemp(prefix=f"cvkit-data-{os.getpid()}-", dir=shm if usable else None)
-    try:
-        for name, value in big.items():
-            path = os.path.join(folder, f"{name}.pkl")
-            joblib.dump(value, path)
-            setattr(plan, name, joblib.load(path, mmap_mode="r"))
-        yield
-    finally:
-        for name, value in big.items():
-            setattr(plan, name, value)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _thread_note(plan):
-    return " (a thread cannot be killed: it goes on in the background)" if plan.backend_label == "threading" else ""
-
-
-def _import_in_worker(module):
-    """Import ``module`` in a worker and return its pid (the warm-up task)."""
-    import importlib
-    import os
-
-    importlib.import_module(module)
-    return os.getpid()
-
-
-def _warm_up_workers(plan):
-    """Start the loky workers and import the estimator's library in each before folds are timed.
-
-    joblib's ``timeout`` clock runs from when the parent waits for a result;
-    without a warm pool it would count worker start-up (~1 s, importing
-    scikit-learn) against the first folds.
-    """
-    module = type(plan.estimator).__module__
-    Parallel(n_jobs=plan.n_jobs)(delayed(_import_in_worker)(module) for _ in range(plan.n_jobs))
-
-
-def _run_round(plan, tracker, batch, sender, stop_event, return_as, watch_workers):
-    """One joblib call over the folds in ``batch``; returns ("ok",) or what ended it early."""
-    parallel = Parallel(
-        n_jobs=plan.n_jobs,
-        pre_dispatch=plan.pre_dispatch,
-        batch_size=plan.batch_size,
-        timeout=plan.timeout,
-        return_as=return_as,
-        verbose=plan.verbose,
-    )
-    tasks = (
-        delayed(fit_and_score_fold)(
-            clone(plan.estimator), plan.X, plan.y, *plan.splits[fold], fold, plan.scorer, plan.labels, sender
-        )
-        for fold in batch
-    )
-    tracker.forget_running()  # folds of an aborted round that are dispatched again
-    if plan.timeout is not None and plan.backend_label == "loky":
-        _warm_up_workers(plan)
-    watchdog = Watchdog(
-        tracker.running_pids,
-        stop_event,
-        watch_workers=watch_workers,
-        interrupt=lambda exc: fail_pending_task(parallel, exc),
-        interval=0.2,  # 5 checks a second: prompt enough for Stop, cheap for the parent's core
-    )
-    output = None
-    try:
-        try:
-            output = parallel(tasks)
-            for result in output:
-                kept = tracker.record(result)
-                if kept.status == "failed" and plan.on_error == "raise":
-                    return ("fold_failed", kept)
-        finally:
-            watchdog.disarm()
-            if hasattr(output, "close"):
-                with warnings.catch_warnings():  # joblib warns that it cancels tasks: that is what we ask
-                    warnings.filterwarnings("ignore", message=r".*tasks which were still being processed")
-                    output.close()  # a generator not run to its end: joblib aborts what is queued or running
-    except StopRequested:
-        return ("stopped",)
-    except WorkerLost:
-        return ("died", "its process ended", sorted(watchdog.lost))
-    except (TerminatedWorkerError, BrokenProcessPool) as exc:
-        return ("died", type(exc).__name__, sorted(watchdog.lost))
-    except (TimeoutError, multiprocessing.TimeoutError):
-        return ("timeout",)
-    return ("ok",)
+            return fold_failed_message(result), "failed"
+    return tracker.summary(len(plan.splits))
 
 
 def _assemble(plan, tracker, message, wall_time):
+    """The run's :class:`CVResult`: every fold in fold order, those without an outcome "cancelled"."""
     folds = []
     for fold, (train, test) in enumerate(plan.splits):
         result = tracker.outcomes.get(fold)

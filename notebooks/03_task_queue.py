@@ -32,7 +32,7 @@
 # and bringing its result back, and far less than starting a worker. Then joblib sends folds in groups, and the worker
 # that is ready first can run most of them: tiny folds need not be shared in rounds.
 #
-# This lesson builds a model of the queue (`cvkit.model.schedule`), answers the question with it, measures real runs on this
+# This lesson builds a model of the queue (`cvkit.model`), answers the question with it, measures real runs on this
 # machine and draws both as Gantt charts side by side, then runs the question's own iris folds.
 
 # %% [markdown]
@@ -53,7 +53,7 @@
 # %% [markdown]
 # ## 1. Setup
 #
-# The model lives in `cvkit.model.schedule`, the charts in `cvkit.plots`. Section 4 measures runs on cvkit's synthetic data,
+# The model lives in `cvkit.model`, the charts in `cvkit.plots`. Section 4 measures runs on cvkit's synthetic data,
 # with as many rows as make one `SVC()` fold need about a tenth of a second of CPU time on this machine
 # (`load_dataset("synthetic", fold_seconds=0.1)`): long enough to see, short enough for the whole lesson to run
 # quickly. When other programs share the cores, a fold takes longer on the clock than its CPU time: section 4 prints
@@ -71,7 +71,7 @@ from sklearn.svm import SVC
 import cvkit
 from cvkit.core.verdicts import NOISE, compare_times, fmt_seconds, judge, machine, speedup_limit, watch_machine
 from cvkit.plots import plot_gantt, plot_measured_vs_predicted, plot_queue
-from cvkit.model.schedule import (
+from cvkit.model import (
     counts_agree,
     list_scheduling_bound,
     predict_from_result,
@@ -103,7 +103,7 @@ print("X has", X.shape[1], "columns;", len(np.unique(y)), "classes")
 #    finished first. With `return_as="generator_unordered"` each result comes back as soon as it is done; cvkit's
 #    runner uses that, so its live view never waits.
 #
-# `cvkit.model.schedule.predict_schedule` replays exactly this on a simulated clock (it follows the dispatch code of
+# `cvkit.model.predict_schedule` replays exactly this on a simulated clock (it follows the dispatch code of
 # joblib 1.6). Here are 7 equal folds of 1 s on 2 workers, one row per moment at which something happens:
 
 # %%

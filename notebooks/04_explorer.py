@@ -54,7 +54,7 @@ import time
 
 from IPython.display import display
 
-from cvkit.model.schedule import predict_schedule, speedup_bound
+from cvkit.model import predict_schedule, speedup_bound
 from cvkit.lab.tiny_folds import fold_split, ready_times, split_text
 from cvkit.core.verdicts import compare_times, fmt_seconds, machine
 from cvkit.widgets import explore
@@ -73,7 +73,7 @@ explorer = explore(n_jobs=2, folds=5, workload="medium")
 #   it.
 
 # %% [markdown]
-# - **predicted** (the lower chart, same time axis): `cvkit.model.schedule.predict_schedule` for equal folds of the fold time
+# - **predicted** (the lower chart, same time axis): `cvkit.model.predict_schedule` for equal folds of the fold time
 #   measured on this machine (a quick timing of one fold when you choose the workload, then the time of your last run).
 #   The dashed line is the predicted end. The model does not count starting the workers; when there are more workers
 #   than cores, it makes each fold longer in proportion, since the workers take turns on the cores.

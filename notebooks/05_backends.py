@@ -75,7 +75,8 @@ from sklearn.svm import SVC
 
 from cvkit import load_dataset, run_folds
 from cvkit.core.verdicts import compare_times, fmt_seconds, machine
-from cvkit.lab.workers import measure_startup, where_ran
+from cvkit.lab.task_placement import where_ran
+from cvkit.lab.worker_startup import measure_startup
 
 backends = ("loky", "multiprocessing", "threading")
 startups = {backend: measure_startup(backend, n_jobs=2, repeats=3) for backend in backends}
@@ -263,7 +264,7 @@ for label, result in (("backend=ThreadingBackend()", by_instance), ("parallel_co
 # %%
 from sklearn.model_selection import cross_validate
 
-from cvkit.lab.workers import RecordWorker
+from cvkit.lab.task_placement import RecordWorker
 
 settings = [
     ("no block (loky), n_jobs=2", {}, 2),
@@ -443,7 +444,7 @@ print("after the block, back to the kernel's own :", blas_threads() == kernel_bl
 # %% tags=["nbval-ignore-output"]
 import os
 
-from cvkit.lab.workers import THREAD_CAP_VARIABLES, worker_threadpools
+from cvkit.lab.worker_threads import THREAD_CAP_VARIABLES, worker_threadpools
 
 pools = {backend: worker_threadpools(backend, n_jobs=2) for backend in ("loky", "threading", "multiprocessing")}
 for report in pools.values():
@@ -540,7 +541,8 @@ for backend in ("threading", "multiprocessing"):
 # printed as multiples of X.
 
 # %%
-from cvkit.lab.workers import shutdown_workers, worker_memory
+from cvkit.lab.worker_memory import worker_memory
+from cvkit.lab.worker_startup import shutdown_workers
 
 X_large = np.random.default_rng(0).standard_normal((5_000, 1_000))   # 40 MB
 

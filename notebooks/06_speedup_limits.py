@@ -57,7 +57,7 @@
 # - parallel run: **start-up** (a cold pool only) **+ per call + k × per task** (the serial part) **+ ceil(k / w) × t ×
 #   (1 + slowdown)** (the folds, w at a time, each a little slower because they share caches and memory bandwidth)
 #
-# The expected speed-up is the ratio. `cvkit.lab.advice.COSTS` holds the costs measured for loky on the kit's 2-core
+# The expected speed-up is the ratio. `cvkit.model.cost_rule.COSTS` holds the costs measured for loky on the kit's 2-core
 # machine (`benchmarks/bench_dispatch.py` measures them again on yours), and `expected_speedup` applies the rule
 # without timing anything. The table assumes 2 free cores; later cells apply the rule to the cores this machine has
 # (`n_cores=`), since workers beyond the cores share them and add no speed:
@@ -69,8 +69,9 @@ import matplotlib.pyplot as plt
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.lab.advice import (COSTS, amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup,
-                          will_parallel_pay)
+from cvkit.lab.advice import will_parallel_pay
+from cvkit.model.cost_rule import COSTS, breakeven_fold_seconds, expected_speedup
+from cvkit.model import amdahl_limit, amdahl_speedup
 from cvkit.plots import plot_gantt
 from cvkit.plots.speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds
 from cvkit.lab.speedup import busy_seconds, measure_speedup

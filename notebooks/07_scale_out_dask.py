@@ -292,7 +292,7 @@ print("Per no-op task (section 4): " + compare_times(dask_task, loky_task, "Dask
 
 # %% [markdown]
 # **The same software on every worker.** A task arrives pickled *by reference*: "call
-# `cvkit.runner.fit_and_score_fold` with an `sklearn.svm.SVC`". Each worker must be able to import cvkit, scikit-learn
+# `cvkit.core.task.fit_and_score_fold` with an `sklearn.svm.SVC`". Each worker must be able to import cvkit, scikit-learn
 # and every module your estimator comes from, at compatible versions — use the same container image or environment
 # file for workers and notebook. cvkit checks this before the first task leaves and names the worker and the missing
 # module, because a task that a worker cannot unpickle can otherwise leave joblib waiting forever.
@@ -371,7 +371,7 @@ check_scale_out(loky_seconds, dask_seconds)
 
 # %%
 # Once you have answered: lesson 03's schedule model runs the same folds, to compare with your arithmetic.
-from cvkit.model.schedule import predict_schedule
+from cvkit.model import predict_schedule
 
 if loky_seconds is NOT_ANSWERED or dask_seconds is NOT_ANSWERED:
     print("Answer first (the cell above), then run this cell.")

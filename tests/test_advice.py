@@ -16,22 +16,11 @@ from sklearn.svm import SVC
 
 from cvkit import load_dataset
 from cvkit.core.verdicts import judge
-from cvkit.lab.advice import (
-    COSTS,
-    MIN_SPEEDUP,
-    Advice,
-    Costs,
-    amdahl_limit,
-    amdahl_speedup,
-    breakeven_fold_seconds,
-    data_nbytes,
-    expected_speedup,
-    parallel_fraction,
-    pool_is_warm,
-    will_parallel_pay,
-)
+from cvkit.lab.advice import Advice, data_nbytes, pool_is_warm, will_parallel_pay
 from cvkit.lab.speedup import stop_workers, warm_workers
-from cvkit.model.schedule import list_scheduling_bound, speedup_bound
+from cvkit.model import list_scheduling_bound, speedup_bound
+from cvkit.model.bounds import amdahl_limit, amdahl_speedup
+from cvkit.model.cost_rule import COSTS, MIN_SPEEDUP, Costs, breakeven_fold_seconds, expected_speedup, parallel_fraction
 
 LOKY = COSTS["loky"]
 

@@ -68,7 +68,7 @@ def test_bench_folds_rows_keep_contestant_order_and_unknown_names():
 
 def test_bench_dispatch_summary_and_comparison():
     bench = load("bench_dispatch")
-    from cvkit.lab.advice import COSTS
+    from cvkit.model.cost_rule import COSTS
 
     samples = {("loky", 1): [(402, 0.4 * 402e-3 / 1 + 0.02, 0.02)] * 3, ("loky", "auto"): [(2002, 0.1, 0.02)]}
     summary = bench.summarise(samples)

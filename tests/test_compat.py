@@ -56,7 +56,7 @@ def test_joblib_internals_that_end_a_blocked_call():
 def test_auto_batching_constants_copied_by_the_model_are_joblibs():
     from joblib._parallel_backends import AutoBatchingMixin
 
-    from cvkit.model import schedule
+    from cvkit.model import replay as schedule
 
     assert schedule._MIN_IDEAL_BATCH_DURATION == AutoBatchingMixin.MIN_IDEAL_BATCH_DURATION
     assert schedule._MAX_IDEAL_BATCH_DURATION == AutoBatchingMixin.MAX_IDEAL_BATCH_DURATION

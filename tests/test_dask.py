@@ -19,6 +19,7 @@ from joblib.externals.loky.process_executor import TerminatedWorkerError
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import SVC
 
+import cvkit.robust.rounds
 import cvkit.runner
 from cvkit import WorkerDiedError, load_dataset, run_folds
 from cvkit.dask import backend as dask_backend
@@ -210,7 +211,8 @@ def test_dask_string_never_reaches_parallel(client, iris, monkeypatch):
             calls.append(kwargs)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(cvkit.runner, "Parallel", SpyParallel)
+    monkeypatch.setattr(cvkit.runner, "Parallel", SpyParallel)  # the plain path's one call
+    monkeypatch.setattr(cvkit.robust.rounds, "Parallel", SpyParallel)  # the robust rounds' calls
     X, y = iris
     result = run_folds(SVC(), X, y, n_jobs=2, backend="dask")
     assert result.complete and result.backend == "dask"

@@ -10,7 +10,7 @@ from cvkit.exercises import NOT_ANSWERED, Feedback, lesson03, lesson04
 from cvkit.exercises.lesson03 import HEAD_START_CASE, UNEQUAL_CASE, check_head_start, check_unequal_folds
 from cvkit.exercises.lesson04 import STOP_CASE, StopCount, _expected_stop, check_stop, stop_and_count
 from cvkit.lab.tiny_folds import fold_split, head_start_schedule
-from cvkit.model.schedule import predict_schedule
+from cvkit.model import predict_schedule
 
 
 def help_text(module):

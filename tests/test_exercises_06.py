@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cvkit.exercises import NOT_ANSWERED, Feedback, lesson06
 from cvkit.exercises.lesson06 import EXERCISE, check_calls_to_pay_back, check_expected_speedup
-from cvkit.lab.advice import expected_speedup
+from cvkit.model.cost_rule import expected_speedup
 
 E = EXERCISE
 SERIAL = 8 * 0.05

@@ -468,7 +468,9 @@ def test_a_bare_explorer_on_a_last_line_leaves_a_static_copy_too(monkeypatch):
 
 def test_the_panel_is_readable_on_a_projector_and_usable_by_keyboard(explorer):
     """Points 4, 5 and 9: big text, a colour-blind-safe palette where neighbours differ, a legend, labelled inputs."""
-    from cvkit.widgets.svg import MIN_WIDTH_PX, PALETTE, fold_hex
+    from cvkit.plots.colors import PALETTE
+    from cvkit.plots.colors import fold_color as fold_hex
+    from cvkit.widgets.svg import MIN_WIDTH_PX
 
     assert [fold_hex(i) != fold_hex(i + 1) for i in range(20)] == [True] * 20
     assert len(set(PALETTE)) == 7
@@ -500,3 +502,37 @@ def test_a_fold_error_shows_in_the_status_line_while_the_other_folds_run(explore
     while_running = [s for s in statuses if " running, " in s]
     assert any("fold 1 failed: ValueError: this fold fails on purpose (FaultyClassifier)" in s for s in while_running)
     assert all("Traceback" not in s for s in statuses)
+
+
+def test_importing_the_background_run_leaves_the_warnings_filters_unchanged():
+    """No import-time side effect: the filter that quiets a background run's failed-folds warning comes with a run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, warnings\n"
+        "before = list(warnings.filters)\n"
+        "import cvkit.widgets.background as background\n"
+        "assert not [f for f in warnings.filters if f not in before and f[3] is not None"
+        " and f[3].match('cvkit.widgets.background')], warnings.filters\n"
+        "before = list(warnings.filters)\n"
+        "importlib.reload(background)\n"
+        "assert list(warnings.filters) == before, warnings.filters\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_background_runs_failed_folds_warning_stays_out_of_the_notebook_and_other_warnings_pass():
+    """The run's own RuntimeWarning is ignored (its message is in the result); the caller's warnings are not."""
+    import warnings
+
+    from cvkit.widgets.background import BackgroundRun
+
+    X, y = load_workload("iris")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        run = BackgroundRun(make_estimator(Settings(workload="iris", folds=4, fail_fold=1)), X, y, cv=4, n_jobs=1)
+        result = run.start().wait(timeout=60)
+        warnings.warn("the notebook's own warning", RuntimeWarning, stacklevel=1)
+    assert result.folds[1].status == "failed" and "1 of 4 folds failed" in result.message
+    assert [str(w.message) for w in seen if issubclass(w.category, RuntimeWarning)] == ["the notebook's own warning"]

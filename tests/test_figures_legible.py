@@ -10,8 +10,8 @@ import pytest
 from sklearn.svm import SVC
 
 import cvkit
-from cvkit.lab.advice import COSTS
-from cvkit.model.schedule import predict_schedule
+from cvkit.model import predict_schedule
+from cvkit.model.cost_rule import COSTS
 from cvkit.plots import (
     plot_confusion_matrices,
     plot_gantt,

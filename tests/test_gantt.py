@@ -6,7 +6,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from cvkit import CVResult, FoldResult, TaskTrace
-from cvkit.model.schedule import predict_schedule, schedule_from_result
+from cvkit.model import predict_schedule, schedule_from_result
 from cvkit.plots import fold_color, plot_gantt, plot_measured_vs_predicted, plot_queue
 
 # A known trace: 5 folds on 2 processes; pid 300 starts first, so it is lane 0; fold 3 failed.

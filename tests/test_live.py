@@ -12,8 +12,8 @@ from sklearn.svm import SVC
 
 from cvkit import FoldResult, TaskTrace, run_folds
 from cvkit.lab.faults import FaultyClassifier
+from cvkit.model import predict_schedule, schedule_from_result
 from cvkit.model.live import LiveRun
-from cvkit.model.schedule import predict_schedule, schedule_from_result
 from cvkit.widgets.background import BackgroundRun
 from cvkit.widgets.svg import live_svg, schedule_svg
 
@@ -78,7 +78,7 @@ def test_lanes_follow_the_order_of_first_start_per_worker():
     start(live, 0, pid=11, at=0.2)
     done(live, 1, pid=22, begin=0.1, end=0.5)
     start(live, 2, pid=22, at=0.5)
-    lanes = {b.fold: b.lane for b in live.snapshot(now=1.0).bars}
+    lanes = {b.fold: b.worker for b in live.snapshot(now=1.0).bars}
     assert lanes == {1: 0, 0: 1, 2: 0}
     assert live.snapshot(now=1.0).lane_labels == ("pid 22", "pid 11")
 
@@ -95,7 +95,7 @@ def test_a_rerun_keeps_the_first_attempt_as_an_interrupted_bar_and_draws_the_sec
     start(live, 0, pid=11, at=0.1, attempt=1)
     start(live, 0, pid=33, at=0.9, attempt=2)  # its worker died unseen; fold 0 runs again elsewhere
     snap = live.snapshot(now=1.0)
-    assert [(b.fold, b.attempt, b.state, b.lane, b.start, b.end) for b in snap.bars] == [
+    assert [(b.fold, b.attempt, b.status, b.worker, b.start, b.end) for b in snap.bars] == [
         (0, 1, "interrupted", 0, 0.1, 0.9),
         (0, 2, "running", 1, 0.9, 1.0),
     ]
@@ -119,11 +119,11 @@ def test_a_dead_worker_marks_its_lane_dead_and_its_folds_interrupted_and_a_new_w
     start(live, 0, pid=21, at=1.0, attempt=2)  # a new worker: it takes the dead lane, no third lane
     snap = live.snapshot(now=1.2)
     assert snap.n_lanes == 2 and snap.dead_lanes == {} and snap.lane_labels == ("pid 21", "pid 12")
-    assert [(b.fold, b.attempt, b.state, b.lane) for b in snap.bars] == [
+    assert [(b.fold, b.attempt, b.status, b.worker) for b in snap.bars] == [
         (0, 1, "interrupted", 0), (0, 2, "running", 0), (1, 1, "running", 1)]  # fmt: skip
     done(live, 0, pid=21, begin=1.0, end=1.4)
     snap = live.snapshot(now=1.5)
-    assert [(b.attempt, b.state) for b in snap.bars if b.fold == 0] == [(1, "interrupted"), (2, "done")]
+    assert [(b.attempt, b.status) for b in snap.bars if b.fold == 0] == [(1, "interrupted"), (2, "done")]
     assert snap.states[0] == "done" and snap.interrupted == (0,)
 
 
@@ -149,7 +149,7 @@ def test_results_are_kept_in_completion_order_with_scores_and_errors():
     assert snap.states == {0: "done", 1: "done", 2: "failed"}
     assert snap.errors == {2: "ValueError: boom"}
     by_fold = {b.fold: b for b in snap.bars}
-    assert by_fold[1].score == 0.8 and by_fold[2].state == "failed" and by_fold[0].end == 0.7
+    assert by_fold[1].score == 0.8 and by_fold[2].status == "failed" and by_fold[0].end == 0.7
     assert snap.progress == 1.0
 
 
@@ -161,7 +161,7 @@ def test_finish_cancels_what_did_not_finish_and_keeps_the_bars_that_ran():
     live.finish(at=0.6, message="stopped by request")
     snap = live.snapshot()
     assert snap.states == {0: "done", 1: "cancelled", 2: "cancelled", 3: "cancelled"}
-    assert [(b.fold, b.state, b.end) for b in snap.bars] == [(0, "done", 0.4), (1, "cancelled", 0.6)]
+    assert [(b.fold, b.status, b.end) for b in snap.bars] == [(0, "done", 0.4), (1, "cancelled", 0.6)]
     assert snap.waiting == () and snap.finished and snap.message == "stopped by request"
     assert snap.now == 0.6  # the clock stops with the run
     start(live, 2, pid=1, at=0.7)  # a late datagram after the end changes nothing
@@ -173,7 +173,7 @@ def test_a_late_start_for_a_finished_fold_is_ignored_and_a_result_without_start_
     done(live, 0, pid=9, begin=0.1, end=0.2)  # its start datagram was lost
     start(live, 0, pid=9, at=0.1)
     snap = live.snapshot(now=0.3)
-    assert [(b.fold, b.lane, b.state, b.start, b.end) for b in snap.bars] == [(0, 0, "done", 0.1, 0.2)]
+    assert [(b.fold, b.worker, b.status, b.start, b.end) for b in snap.bars] == [(0, 0, "done", 0.1, 0.2)]
 
 
 def test_a_fold_failed_from_outside_ends_its_bar_when_the_failure_arrives():
@@ -183,7 +183,7 @@ def test_a_fold_failed_from_outside_ends_its_bar_when_the_failure_arrives():
     clock.t = 101.5
     live.handle("done", {"result": FoldResult(0, status="failed", error_type="WorkerDied", error_message="gone")})
     bar = live.snapshot().bars[0]
-    assert bar.state == "failed" and bar.end == pytest.approx(1.5) and bar.error == "WorkerDied: gone"
+    assert bar.status == "failed" and bar.end == pytest.approx(1.5) and bar.error == "WorkerDied: gone"
 
 
 def test_elapsed_time_is_estimated_from_the_events():
@@ -253,7 +253,7 @@ def test_any_event_order_keeps_one_live_bar_per_started_fold(events):
             done(live, fold, pid=pid, begin=t - 0.05, end=t)
     snap = live.snapshot(now=t + 1)
     folds = [b.fold for b in snap.bars]
-    current = [b.fold for b in snap.bars if b.state != "interrupted"]  # earlier attempts are interrupted bars
+    current = [b.fold for b in snap.bars if b.status != "interrupted"]  # earlier attempts are interrupted bars
     assert len(current) == len(set(current)) and set(current) == set(folds)
     assert len(snap.completed) == len(set(snap.completed)) == snap.count("done")
     assert set(snap.waiting) | set(folds) == set(range(6))
@@ -281,7 +281,7 @@ def test_fed_by_run_folds_it_draws_every_finished_fold_where_the_trace_says(iris
     assert len(snap.bars) == len(result.finished) == snap.count("done") == 6
     measured = schedule_from_result(result)
     assert {b.fold: (b.start, b.end) for b in snap.bars} == {t.fold: (t.start, t.end) for t in measured.tasks}
-    assert sorted(np.bincount([b.lane for b in snap.bars]).tolist()) == sorted(
+    assert sorted(np.bincount([b.worker for b in snap.bars]).tolist()) == sorted(
         c for c in measured.per_worker_counts() if c
     )
     assert sorted(svg_bars(live_svg(snap), "done")) == list(range(6))
@@ -323,7 +323,7 @@ def test_a_background_run_stops_keeps_finished_folds_and_draws_once_more_at_the_
     finished = [f.fold for f in result.finished]
     assert draws[-1][0] is True and [final for final, _ in draws].count(True) == 1
     last = draws[-1][1]
-    assert last.finished and sorted(b.fold for b in last.bars if b.state == "done") == finished
+    assert last.finished and sorted(b.fold for b in last.bars if b.status == "done") == finished
     assert last.count("cancelled") == 10 - len(finished) > 0
 
 
@@ -360,7 +360,7 @@ def test_predicted_svg_has_one_bar_per_fold_and_the_queue_the_model_says():
     schedule = predict_schedule([1.0] * 7, n_jobs=2)
     svg = schedule_svg(schedule, now=1.5)
     assert sorted(svg_bars(svg, "predicted")) == list(range(7))
-    waiting = [f for f, s in schedule.state_at(1.5).items() if s in ("queued", "not dispatched")]
+    waiting = [f for f, s in schedule.state_at(1.5).items() if s == "waiting"]
     assert svg_bars(svg, kind="cvkit-queued") == waiting == [4, 5, 6]
 
 
@@ -401,8 +401,8 @@ def test_folds_rerun_after_a_worker_died_are_drawn_as_reruns(iris):
     assert [f.status for f in result.folds] == ["failed" if i == bad else "done" for i in range(6)]
     assert len(starts) > len(set(starts))  # some fold was started more than once
     assert sorted(b.fold for b in snap.bars) == sorted(starts)  # one bar per attempt
-    assert {b.fold for b in snap.bars if b.state == "interrupted"} == {f for f in starts if starts.count(f) > 1}
-    assert [b.fold for b in snap.bars if b.state == "done"] == [f for f in range(6) if f != bad]
+    assert {b.fold for b in snap.bars if b.status == "interrupted"} == {f for f in starts if starts.count(f) > 1}
+    assert [b.fold for b in snap.bars if b.status == "done"] == [f for f in range(6) if f != bad]
     assert snap.errors[bad].startswith("WorkerDied:")
     assert svg_bars(live_svg(snap), "failed") == [bad]
 
@@ -435,11 +435,11 @@ def test_a_worker_killed_from_outside_is_seen_within_a_second(iris):
     when, snap = seen[0]
     assert when - killed < 1.0
     assert victim in {d.pid for d in snap.deaths}
-    assert any(b.state == "interrupted" for b in snap.bars)
+    assert any(b.status == "interrupted" for b in snap.bars)
     final = run.live.snapshot()
     assert result.complete and final.interrupted  # re-run and finished
     assert all(final.states[f] == "done" for f in final.interrupted)
-    assert {b.fold for b in final.bars if b.state == "done"} == set(range(4))
+    assert {b.fold for b in final.bars if b.status == "done"} == set(range(4))
     assert final.n_lanes == 2 and final.alive_lanes == 2  # new workers took the dead workers' lanes
     svg = live_svg(snap)
     assert 'class="cvkit-dead-lane"' in svg and "died" in svg and svg_bars(svg, "interrupted")

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 from cvkit import load_dataset
-from cvkit.lab.nested import NestedRun, NestedTask, OuterFold, inner_backend_for, run_nested
+from cvkit.lab.nested import run_nested
+from cvkit.lab.nested_records import NestedRun, NestedTask, OuterFold
+from cvkit.lab.nested_rules import inner_backend_for
 from cvkit.plots import plot_nested
 from cvkit.plots.legibility import figure_problems
 from cvkit.plots.nested import MAX_LEGEND_WORKERS, sub_rows
@@ -180,7 +182,7 @@ def test_tasks_at_once_is_capped_by_the_tasks_of_one_inner_call():
 
 
 def test_peak_counts_overlaps_only():
-    from cvkit.lab.nested import _peak
+    from cvkit.lab.nested_records import most_at_once as _peak
 
     assert _peak([(0, 1), (1, 2)]) == 1
     assert _peak([(0, 3), (1, 2), (1.5, 2.5)]) == 3
@@ -245,7 +247,7 @@ def test_sub_rows_never_overlap_and_use_the_peak():
     for r in set(rows):
         on_row = sorted(iv for iv, row in zip(intervals, rows) if row == r)
         assert all(a[1] <= b[0] for a, b in zip(on_row, on_row[1:]))
-    from cvkit.lab.nested import _peak
+    from cvkit.lab.nested_records import most_at_once as _peak
 
     assert max(rows) + 1 >= _peak(intervals)
 

@@ -15,10 +15,11 @@ from joblib import Parallel, delayed
 from sklearn.svm import SVC
 
 from cvkit import CVResult, FoldResult, TaskTrace, load_dataset, run_folds
-from cvkit.model.schedule import (
+from cvkit.backends import resolve_n_jobs
+from cvkit.core.checks import check_pre_dispatch_tasks
+from cvkit.model import (
     counts_agree,
     list_scheduling_bound,
-    pre_dispatch_amount,
     predict_from_result,
     predict_schedule,
     schedule_from_result,
@@ -115,25 +116,19 @@ def test_pre_dispatch_limits_how_many_run_at_once():
 def test_pre_dispatch_dispatches_ahead_then_one_per_completion():
     s = predict_schedule(7, n_jobs=2)  # "2*n_jobs" = 4 up front
     assert [t.dispatched for t in s.tasks] == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 2.0]
-    assert s.state_at(0.0) == {
-        0: "running",
-        1: "running",
-        2: "queued",
-        3: "queued",
-        4: "not dispatched",
-        5: "not dispatched",
-        6: "not dispatched",
-    }
+    assert s.state_at(0.0) == {0: "running", 1: "running", 2: "waiting", 3: "waiting", 4: "waiting", 5: "waiting",
+                               6: "waiting"}  # fmt: skip
+    assert s.not_dispatched_at(0.0) == [4, 5, 6]  # 2 and 3 wait in the pool's queue, 4 to 6 in joblib's generator
     s_all = predict_schedule(7, n_jobs=2, pre_dispatch="all")
     assert {t.dispatched for t in s_all.tasks} == {0.0}
     assert s_all.lanes() == s.lanes()  # dispatching ahead changes when folds queue, not who runs them
 
 
 def test_pre_dispatch_expressions_truncate_like_joblib():
-    assert pre_dispatch_amount("1.5*n_jobs", 3) == 4  # int(4.5)
-    assert pre_dispatch_amount("n_jobs", 3) == 3
-    assert pre_dispatch_amount(5, 3) == 5
-    assert pre_dispatch_amount("all", 3) is None
+    assert check_pre_dispatch_tasks("1.5*n_jobs", 3) == 4  # int(4.5)
+    assert check_pre_dispatch_tasks("n_jobs", 3) == 3
+    assert check_pre_dispatch_tasks(5, 3) == 5
+    assert check_pre_dispatch_tasks("all", 3) is None
     s = predict_schedule(6, n_jobs=3, pre_dispatch="1.5*n_jobs")
     assert [t.dispatched for t in s.tasks] == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0]
 
@@ -192,13 +187,16 @@ def test_results_order():
         s.results_order("set")
 
 
-def test_n_jobs_resolved_like_joblib():
-    assert predict_schedule(4, n_jobs=-1).n_workers == joblib.cpu_count()
-    assert predict_schedule(4, n_jobs=None).n_workers == 1
+def test_n_jobs_is_a_number_of_workers_the_caller_resolves_like_joblib():
+    assert predict_schedule(4, n_jobs=resolve_n_jobs(-1)).n_workers == joblib.cpu_count()
+    assert predict_schedule(4, n_jobs=resolve_n_jobs(None)).n_workers == 1
     with joblib.parallel_config(n_jobs=3):
-        assert predict_schedule(4, n_jobs=None).n_workers == 3
+        assert predict_schedule(4, n_jobs=resolve_n_jobs(None)).n_workers == 3
     if joblib.cpu_count() > 1:
-        assert predict_schedule(4, n_jobs=-2).n_workers == joblib.cpu_count() - 1
+        assert predict_schedule(4, n_jobs=resolve_n_jobs(-2)).n_workers == joblib.cpu_count() - 1
+    for unresolved in (-1, None):  # the model is pure: it does not ask joblib how many cores there are
+        with pytest.raises(ValueError, match=rf"n_jobs={unresolved} is not allowed; .* resolve -1, -2 or None first"):
+            predict_schedule(4, n_jobs=unresolved)
 
 
 @pytest.mark.parametrize(
@@ -265,7 +263,7 @@ def test_every_schedule_is_feasible(durations, w, pre_dispatch, batch_size):
     b = s.bounds()
     assert s.makespan >= b["makespan_lower_bound"] - 1e-9
     assert s.makespan <= sum(durations) + 1e-9
-    amount = pre_dispatch_amount(pre_dispatch, w)
+    amount = check_pre_dispatch_tasks(pre_dispatch, w)
     if amount is not None and batch_size == 1:
         assert _max_concurrency(s) <= amount
 
@@ -441,7 +439,9 @@ def test_schedule_from_result_numbers_lanes_by_first_start():
     assert s.worker_labels == ["pid 10", "pid 20"]
     assert s.makespan == 2.0 and s.settings["wall_time"] == 2.1
     assert [t.status for t in s.tasks] == ["done", "done", "failed"]  # the cancelled fold never ran
-    assert s.state_at(0.02) == {0: "queued", 1: "running", 2: "queued"}
+    assert s.state_at(0.02) == {0: "waiting", 1: "running", 2: "waiting"}
+    assert s.not_dispatched_at(0.02) == []  # a measured run has no dispatch times
+    assert s.state_at(2.0) == {0: "done", 1: "done", 2: "failed"}
     with pytest.raises(ValueError, match="this measured schedule has no batches"):
         s.batches()
 

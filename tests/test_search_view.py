@@ -12,8 +12,9 @@ from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
 
-from cvkit.lab.search_recorder import SearchRecorder, SearchTask, watch_search
-from cvkit.model.schedule import Schedule
+from cvkit.lab.search_recorder import SearchRecorder, watch_search
+from cvkit.lab.search_records import SearchTask
+from cvkit.model import Schedule
 
 GRID = {"C": [0.1, 1.0, 10.0]}  # 3 candidates
 CV = 4  # 4 folds: 12 (candidate, fold) fits, then one refit of the best candidate

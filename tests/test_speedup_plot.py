@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cvkit.lab.advice import COSTS, amdahl_speedup, breakeven_fold_seconds, expected_speedup
-from cvkit.model.schedule import list_scheduling_bound
+from cvkit.model import list_scheduling_bound
+from cvkit.model.bounds import amdahl_speedup
+from cvkit.model.cost_rule import COSTS, breakeven_fold_seconds, expected_speedup
 from cvkit.plots.speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds, plot_speedup_vs_workers
 
 

@@ -20,7 +20,7 @@ from cvkit.lab.tiny_folds import (
     settings_label,
     split_text,
 )
-from cvkit.model.schedule import predict_schedule
+from cvkit.model import predict_schedule
 
 
 def fake_run(spans, n_jobs=2):

@@ -15,15 +15,10 @@ from sklearn.svm import SVC
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from cvkit import run_folds
-from cvkit.lab.workers import (
-    RecordWorker,
-    measure_startup,
-    proc_memory,
-    shutdown_workers,
-    where_ran,
-    worker_memory,
-    worker_threadpools,
-)
+from cvkit.lab.task_placement import RecordWorker, where_ran
+from cvkit.lab.worker_memory import proc_memory, worker_memory
+from cvkit.lab.worker_startup import measure_startup, shutdown_workers
+from cvkit.lab.worker_threads import worker_threadpools
 
 MAIN = "in this process, in its main thread"
 THREADS = "in threads of this process"

@@ -1,13 +1,17 @@
 """Argument checks that fail early with a message naming what was given and what is allowed."""
 
+import math
+import re
 from numbers import Integral
 
 import numpy as np
+from scipy.sparse import issparse
 
 __all__ = [
     "check_X_y",
     "check_batch_size",
     "check_choice",
+    "check_durations",
     "check_n_jobs",
     "check_n_splits",
     "check_positive_int",
@@ -73,13 +77,6 @@ def check_n_jobs(n_jobs):
     return int(n_jobs)
 
 
-def _to_dense_check_view(X):
-    """Return something np.isnan can look at without copying a sparse matrix."""
-    if hasattr(X, "tocsr") and hasattr(X, "data"):
-        return None
-    return np.asarray(X)
-
-
 def check_X_y(X, y, *, allow_nan=False):
     """Check that X and y can be split into folds; return ``(X, y)`` unchanged.
 
@@ -120,7 +117,7 @@ def check_X_y(X, y, *, allow_nan=False):
 
 
 def _check_no_nan(X):
-    if hasattr(X, "tocsr") and hasattr(X, "data"):  # scipy sparse: only stored values can be NaN
+    if issparse(X):  # only stored values can be NaN
         values = np.asarray(X.data)
         if values.dtype.kind in "fc" and np.isnan(values).any():
             n = int(np.isnan(values).sum())
@@ -196,6 +193,10 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+#: What joblib's pre_dispatch expressions look like here: "n_jobs", "2*n_jobs", "1.5 * n_jobs" (group 1: the factor).
+_PRE_DISPATCH_EXPRESSION = re.compile(r"\s*(?:(\d+(?:\.\d*)?)\s*\*\s*)?n_jobs\s*")
+
+
 def check_pre_dispatch(pre_dispatch):
     """Return ``pre_dispatch`` if joblib accepts it: "all", a positive int, or an expression of n_jobs.
 
@@ -208,13 +209,9 @@ def check_pre_dispatch(pre_dispatch):
     ...
     ValueError: pre_dispatch='2*cores' is not allowed; allowed: 'all', a positive integer, or an expression of n_jobs such as '2*n_jobs' or '1.5*n_jobs'.
     """
-    import re
-
     if isinstance(pre_dispatch, Integral) and not isinstance(pre_dispatch, bool) and pre_dispatch > 0:
         return int(pre_dispatch)
-    if pre_dispatch == "all" or (
-        isinstance(pre_dispatch, str) and re.fullmatch(r"\s*(\d+(\.\d*)?\s*\*\s*)?n_jobs\s*", pre_dispatch)
-    ):
+    if pre_dispatch == "all" or (isinstance(pre_dispatch, str) and _PRE_DISPATCH_EXPRESSION.fullmatch(pre_dispatch)):
         return pre_dispatch
     raise ValueError(
         f"pre_dispatch={pre_dispatch!r} is not allowed; allowed: 'all', a positive integer, "
@@ -236,32 +233,68 @@ def check_batch_size(batch_size):
 
 
 def check_pre_dispatch_tasks(pre_dispatch, n_jobs):
-    """Return how many tasks ``pre_dispatch`` sends ahead with ``n_jobs`` workers; refuse fewer than one.
+    """Return how many tasks joblib dispatches up front: None for "all", else ``int(expression)``; refuse 0.
 
-    joblib computes ``int(eval(pre_dispatch))`` with n_jobs substituted; a
-    result of 0 would make it dispatch nothing at all.
+    joblib computes ``int(eval(pre_dispatch))`` with ``n_jobs`` substituted
+    (1.5 × 3 workers = 4 tasks); a result of 0 would make it dispatch nothing
+    and silently return an empty list.
+
+    Parameters
+    ----------
+    pre_dispatch : "all", int, or an expression of n_jobs such as "2*n_jobs"
+    n_jobs : int >= 1
+        The number of workers, resolved (not -1 or None).
 
     Examples
     --------
-    >>> check_pre_dispatch_tasks("1.5*n_jobs", 2), check_pre_dispatch_tasks("all", 2)
-    (3, None)
+    >>> check_pre_dispatch_tasks("2*n_jobs", 4), check_pre_dispatch_tasks("1.5*n_jobs", 3)
+    (8, 4)
+    >>> check_pre_dispatch_tasks(5, 3), check_pre_dispatch_tasks("all", 2)
+    (5, None)
     >>> check_pre_dispatch_tasks("0.4*n_jobs", 2)
     Traceback (most recent call last):
     ...
-    ValueError: pre_dispatch='0.4*n_jobs' sends 0 tasks ahead with n_jobs=2; allowed: an expression worth at least 1 task.
+    ValueError: pre_dispatch='0.4*n_jobs' is not allowed with n_jobs=2: it comes to 0 tasks, so joblib would dispatch nothing and silently return an empty list; allowed: 'all', a positive integer, or an expression of n_jobs that comes to at least 1, such as '1*n_jobs'.
     """
-    import re
-
-    check_pre_dispatch(pre_dispatch)
+    pre_dispatch = check_pre_dispatch(pre_dispatch)
+    n_jobs = check_positive_int("n_jobs", n_jobs)
     if pre_dispatch == "all":
         return None
     if isinstance(pre_dispatch, int):
         return pre_dispatch
-    match = re.fullmatch(r"\s*(?:(\d+(?:\.\d*)?)\s*\*\s*)?n_jobs\s*", pre_dispatch)
-    tasks = int(float(match.group(1) or 1) * n_jobs)
+    factor = _PRE_DISPATCH_EXPRESSION.fullmatch(pre_dispatch).group(1)
+    tasks = int(float(factor or 1) * n_jobs)
     if tasks < 1:
         raise ValueError(
-            f"pre_dispatch={pre_dispatch!r} sends {tasks} tasks ahead with n_jobs={n_jobs}; "
-            "allowed: an expression worth at least 1 task."
+            f"pre_dispatch={pre_dispatch!r} is not allowed with n_jobs={n_jobs}: it comes to 0 tasks, so joblib "
+            "would dispatch nothing and silently return an empty list; allowed: 'all', a positive integer, or an "
+            "expression of n_jobs that comes to at least 1, such as '1*n_jobs'."
         )
     return tasks
+
+
+def check_durations(durations):
+    """Return fold durations as a list of floats; an int k means k equal folds of 1 s.
+
+    Examples
+    --------
+    >>> check_durations(3), check_durations([0.5, 2])
+    ([1.0, 1.0, 1.0], [0.5, 2.0])
+    >>> check_durations([1, -1])
+    Traceback (most recent call last):
+    ...
+    ValueError: durations=[1, -1] is not allowed; allowed: an integer k >= 1 (k equal folds of 1 s) or a non-empty sequence of seconds >= 0, one per fold in fold order.
+    """
+    if isinstance(durations, Integral) and not isinstance(durations, bool):
+        return [1.0] * check_positive_int("durations", durations)
+    try:
+        values = [float(d) for d in durations]
+        ok = len(values) > 0 and all(math.isfinite(v) and v >= 0 for v in values)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"durations={durations!r} is not allowed; allowed: an integer k >= 1 (k equal folds of 1 s) "
+            "or a non-empty sequence of seconds >= 0, one per fold in fold order."
+        )
+    return values

@@ -4,10 +4,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FOLD_STATUSES", "CVResult", "FoldResult"]
+__all__ = ["FINAL_STATUSES", "FOLD_STATUSES", "CVResult", "FoldResult"]
 
-#: What can become of a fold: it finished, its code raised, or the run ended before it finished.
-FOLD_STATUSES = ("done", "failed", "cancelled")
+#: What a fold can be, in every picture of a run (predicted, measured or live): "waiting" (not started: in joblib's
+#: task generator or its queue), "running", "interrupted" (its worker died under it; it waits to be re-run), and
+#: what it ends as: "done", "failed" (its code raised) or "cancelled" (the run ended before it finished).
+FOLD_STATUSES = ("waiting", "running", "interrupted", "done", "failed", "cancelled")
+
+#: What a fold ends as: the statuses a :class:`FoldResult` can have.
+FINAL_STATUSES = FOLD_STATUSES[3:]
 
 
 @dataclass
@@ -19,6 +24,7 @@ class FoldResult:
     fold : int
         Index of the fold in the splitter's order.
     status : {"done", "failed", "cancelled"}
+        One of :data:`FINAL_STATUSES`.
     score : float
         The metric on the test fold; NaN if the fold did not finish
         (like scikit-learn's ``error_score=np.nan``).

@@ -33,6 +33,9 @@ import time
 from dataclasses import dataclass
 from numbers import Real
 
+from .checks import check_positive_int
+from .text import PrettyText, fmt_seconds  # fmt_seconds: the one duration formatter
+
 __all__ = [
     "NOISE",
     "Comparison",
@@ -44,27 +47,13 @@ __all__ = [
     "judge",
     "machine",
     "other_programs_cpu",
+    "speedup_bound",
     "speedup_limit",
     "watch_machine",
 ]
 
 #: Relative noise of a timing on a shared machine: ratios within ``1 ± NOISE`` of a threshold are "borderline".
 NOISE = 0.10
-
-
-def fmt_seconds(seconds):
-    """A duration for text: '1.02 s', '0.41 s', '12.4 ms', '35 µs' (nbval's sanitizer masks every form).
-
-    >>> fmt_seconds(1.023), fmt_seconds(0.41), fmt_seconds(0.01237), fmt_seconds(3.5e-5), fmt_seconds(float("inf"))
-    ('1.02 s', '0.41 s', '12.4 ms', '35 µs', 'never')
-    """
-    if math.isinf(seconds):
-        return "never"
-    if seconds >= 0.1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.1f} ms"
-    return f"{seconds * 1e6:.0f} µs"
 
 
 def cpu_model(path="/proc/cpuinfo"):
@@ -80,7 +69,7 @@ def cpu_model(path="/proc/cpuinfo"):
 
 
 @dataclass(frozen=True)
-class Machine:
+class Machine(PrettyText):
     """What a timing depends on: the cores this process may use, the 1-minute load average, the CPU model.
 
     Attributes
@@ -134,9 +123,6 @@ class Machine:
         system = self.system_cores or self.cores
         of = f" (of {system})" if system != self.cores else ""
         return f"{self.cores} core{'s' if self.cores != 1 else ''}{of}, {self.cpu}, load {load}"
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
 
 
 def machine():
@@ -293,10 +279,33 @@ def best_time(func, *, repeats=5, budget=None, cpu=False):
     return best, runs
 
 
+def speedup_bound(n_folds, n_workers):
+    """The best speed-up of ``n_folds`` equal folds on ``n_workers`` workers: k / ceil(k / w).
+
+    The folds run in ceil(k / w) rounds, and the last round may be part-empty.
+    :func:`speedup_limit` caps it with this machine's cores;
+    :meth:`cvkit.model.Schedule.bounds` gives it for any schedule.
+
+    Examples
+    --------
+    >>> [round(speedup_bound(k, 2), 3) for k in (5, 10, 15)]
+    [1.667, 2.0, 1.875]
+    >>> speedup_bound(5, 8)  # more workers than folds: every fold at once
+    5.0
+    >>> speedup_bound(5, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_workers=0 is not allowed; allowed: an integer >= 1.
+    """
+    k = check_positive_int("n_folds", n_folds)
+    w = check_positive_int("n_workers", n_workers)
+    return k / math.ceil(k / w)
+
+
 def speedup_limit(n_folds, n_workers, machine=None):
     """The largest speed-up k equal folds on w workers can show on this machine, over the serial loop.
 
-    On free cores: the rounds bound k / ceil(k / w), and the cores. On a busy
+    On free cores: the rounds bound k / ceil(k / w) (:func:`speedup_bound`), and the cores. On a busy
     machine no bound holds a timing: each process gets about an equal share
     of a core, so a parallel run, with more processes, wins a larger share of
     the machine than the serial loop had, and its measured speed-up can pass
@@ -318,13 +327,11 @@ def speedup_limit(n_folds, n_workers, machine=None):
     >>> speedup_limit(5, 2, Machine(1, 0.9, system_cores=2)), speedup_limit(10, 4, Machine(2, 3.0))
     (1, inf)
     """
-    for name, value in (("n_folds", n_folds), ("n_workers", n_workers)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} is not allowed; allowed: an integer >= 1.")
+    bound = speedup_bound(n_folds, n_workers)
     m = machine if machine is not None else _machine_now()
     if m.busy:
         return math.inf
-    return min(n_folds / math.ceil(n_folds / n_workers), m.cores)
+    return min(bound, m.cores)
 
 
 def judge(ratio, threshold=1.0, noise=NOISE):
@@ -355,7 +362,7 @@ def judge(ratio, threshold=1.0, noise=NOISE):
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(PrettyText):
     """Two timings of the same work compared, with the verdict in words (see :func:`compare_times`).
 
     Attributes
@@ -400,9 +407,6 @@ class Comparison:
 
     def __str__(self):
         return f"{self.sentence()}. Measured on {self.machine}."
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
 
 
 def compare_times(seconds, reference_seconds, name="parallel", reference_name="serial", *, noise=NOISE,

@@ -12,6 +12,7 @@ from distributed import KilledWorker as _DaskKilledWorker
 from distributed.client import FutureCancelledError
 
 from ..compat import TerminatedWorkerError, dask_distributed_backend
+from ..core.text import first_line
 from .cluster import check_importable, get_client
 
 __all__ = ["DaskTaskError", "KilledWorker", "ReportingDaskBackend", "dask_backend", "modules_needed"]
@@ -143,10 +144,10 @@ def _translate(exc):
         return KilledWorker(exc.task, exc.last_worker, exc.allowed_failures)
     if isinstance(exc, CancelledError):
         return DaskTaskError(
-            f"a Dask task was cancelled before it finished ({type(exc).__name__}: {exc}); "
+            f"a Dask task was cancelled before it finished ({first_line(exc, with_type=True)}); "
             "was the cluster closed or restarted during the run?"
         )
-    return DaskTaskError(f"a Dask task failed on the cluster before its code ran ({type(exc).__name__}: {exc})")
+    return DaskTaskError(f"a Dask task failed on the cluster before its code ran ({first_line(exc, with_type=True)})")
 
 
 def dask_backend(backend=None):

@@ -385,7 +385,7 @@ def worker_pids(client=None):
 def check_importable(client, modules=("cvkit",)):
     """Check that every worker can import ``modules``; raise ImportError naming the workers that cannot.
 
-    A fold task is pickled by reference to ``cvkit.runner``: a worker that
+    A fold task is pickled by reference to ``cvkit.core.task``: a worker that
     cannot import cvkit (a remote worker without it installed) fails every
     task, and joblib's dask backend would wait forever.
     """

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from numbers import Real
 
-__all__ = ["NOT_ANSWERED", "Feedback", "is_number", "not_a_number", "not_answered", "right", "wrong"]
+from ..core.text import PrettyText
+
+__all__ = ["NOT_ANSWERED", "Feedback", "exact_ms", "is_number", "not_a_number", "not_answered", "right", "wrong"]
 
 
 class _NotAnswered:
@@ -18,7 +20,7 @@ NOT_ANSWERED = _NotAnswered()
 
 
 @dataclass(frozen=True)
-class Feedback:
+class Feedback(PrettyText):
     """What a self-check says about an answer.
 
     ``status`` is "right", "wrong" or "not answered"; printing it shows one
@@ -55,9 +57,6 @@ class Feedback:
     def __repr__(self):
         return str(self)
 
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
 
 def right(message):
     """Feedback for a right answer."""
@@ -90,3 +89,17 @@ def not_a_number(answer, hint):
     if is_number(answer):
         return None
     return wrong(f"the answer is {type(answer).__name__} {answer!r}, not a number.", hint=hint)
+
+
+def exact_ms(seconds):
+    """A duration in milliseconds, exact to the microsecond: the numbers a learner adds up in a hint.
+
+    Not :func:`cvkit.core.text.fmt_seconds`, which rounds for reading ("22.0 ms", "0.40 s"): a hint's sum has
+    to come out the same on paper.
+
+    Examples
+    --------
+    >>> exact_ms(0.022), exact_ms(0.4), exact_ms(0.1815), exact_ms(0.0005)
+    ('22 ms', '400 ms', '181.5 ms', '0.5 ms')
+    """
+    return f"{round(float(seconds) * 1000, 3):g} ms"

@@ -11,8 +11,8 @@ Examples
 from numbers import Real
 
 from ..lab.tiny_folds import fold_split, head_start_schedule, split_text
-from ..model.schedule import predict_schedule
-from ._feedback import NOT_ANSWERED, is_number, not_answered, right, wrong
+from ..model.replay import predict_schedule
+from ._feedback import NOT_ANSWERED, exact_ms, is_number, not_answered, right, wrong
 
 __all__ = [
     "HEAD_START_CASE",
@@ -32,10 +32,6 @@ UNEQUAL_CASE = {"durations": (1.5, 1.0, 1.0, 1.0, 2.0, 1.0), "n_jobs": 2}
 
 def _fmt(x):
     return f"{round(float(x), 3):g}"
-
-
-def _ms(seconds):
-    return f"{round(float(seconds) * 1000, 3):g} ms"
 
 
 def _as_split(value, name, n_folds, n_jobs):
@@ -99,50 +95,50 @@ def check_head_start(tiny_split, long_split):
         if tiny == rounds:
             return wrong(
                 f"{split_text(tiny)} is the split of two workers ready at the same moment: rounds.",
-                hint=f"worker 1 is not there for the first {_ms(head)}: how many {_ms(c['tiny_fold'])} folds does "
+                hint=f"worker 1 is not there for the first {exact_ms(head)}: how many {exact_ms(c['tiny_fold'])} folds does "
                 "worker 0 start alone, one after the other?",
             )
         late = k - int(head // c["tiny_fold"])  # folds left if worker 0 had started one fold fewer alone
         if tiny == [k - late + late // 2, (late + 1) // 2]:
             return wrong(
                 f"{split_text(tiny)} has worker 0 start {k - late} folds alone.",
-                hint=f"worker 0 finishes a fold every {_ms(c['tiny_fold'])}; when it is free again just before "
-                f"{_ms(head)}, worker 1 is not ready yet: who takes the next fold?",
+                hint=f"worker 0 finishes a fold every {exact_ms(c['tiny_fold'])}; when it is free again just before "
+                f"{exact_ms(head)}, worker 1 is not ready yet: who takes the next fold?",
             )
         if tiny[1] == 1:
             return wrong(
                 f"{split_text(tiny)} leaves worker 1 a single fold, as if it were ready only near the end: worker 0 "
-                f"would need {_ms((k - 1) * c['tiny_fold'])} for the other {k - 1} folds, and worker 1 is ready at "
-                f"{_ms(head)}.",
+                f"would need {exact_ms((k - 1) * c['tiny_fold'])} for the other {k - 1} folds, and worker 1 is ready at "
+                f"{exact_ms(head)}.",
                 hint="from the moment worker 1 is ready, it takes folds from the queue too.",
             )
         if tiny[0] == k:
             return wrong(
-                f"worker 0 would need {_ms(k * c['tiny_fold'])} to run all {k} folds, and worker 1 is ready before "
+                f"worker 0 would need {exact_ms(k * c['tiny_fold'])} to run all {k} folds, and worker 1 is ready before "
                 "that.",
                 hint="from the moment worker 1 is ready, it takes folds from the queue too.",
             )
         return wrong(
-            f"{split_text(tiny)} is not how {k} folds of {_ms(c['tiny_fold'])} are shared when worker 1 comes "
-            f"{_ms(head)} late.",
+            f"{split_text(tiny)} is not how {k} folds of {exact_ms(c['tiny_fold'])} are shared when worker 1 comes "
+            f"{exact_ms(head)} late.",
             hint="first count the folds worker 0 starts before worker 1 is ready (a fold it has started, it "
             "finishes); from then on both workers are free in turn: share the folds left as in rounds.",
         )
     if not long_ok:
         if long == tiny:
             return wrong(
-                f"your split of the tiny folds is right; with 0.5 s folds a head start of {_ms(head)} is not worth "
+                f"your split of the tiny folds is right; with 0.5 s folds a head start of {exact_ms(head)} is not worth "
                 "whole folds.",
                 hint="worker 1 is ready while worker 0 is still in its first fold: what does that leave of the "
                 "head start?",
             )
         return wrong(
             "your split of the tiny folds is right, but not the one of the 0.5 s folds.",
-            hint=f"{_ms(head)} is a small part of one 0.5 s fold: both workers are busy from almost the start.",
+            hint=f"{exact_ms(head)} is a small part of one 0.5 s fold: both workers are busy from almost the start.",
         )
     return right(
-        f"with {_ms(c['tiny_fold'])} folds, worker 0 starts {alone} folds before worker 1 is ready "
-        f"({_ms(head)} = {_fmt(head / c['tiny_fold'])} folds), and the other {k - alone} are shared in turns: "
+        f"with {exact_ms(c['tiny_fold'])} folds, worker 0 starts {alone} folds before worker 1 is ready "
+        f"({exact_ms(head)} = {_fmt(head / c['tiny_fold'])} folds), and the other {k - alone} are shared in turns: "
         f"{split_text(tiny)}. With 0.5 s folds the head start is {_fmt(head / c['long_fold'])} of a fold, so the "
         f"folds are shared in rounds: {split_text(long)}. A head start counts in folds: the shorter the folds, the "
         "more of them the first worker runs alone."
@@ -161,7 +157,7 @@ def check_schedule(lanes, makespan, durations, n_jobs, **settings):
     makespan : float
         When the last fold ends.
     durations, n_jobs, **settings
-        The case, as for :func:`cvkit.model.schedule.predict_schedule`.
+        The case, as for :func:`cvkit.model.predict_schedule`.
 
     Examples
     --------

@@ -10,7 +10,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from ..model.schedule import predict_schedule
+from ..core.text import PrettyText
+from ..model.replay import predict_schedule
 from ._feedback import NOT_ANSWERED, is_number, not_answered, right, wrong
 
 __all__ = ["NOT_ANSWERED", "STOP_CASE", "StopCount", "check_stop", "stop_and_count"]
@@ -107,7 +108,7 @@ def check_stop(kept, running, never_started):
 
 
 @dataclass(frozen=True)
-class StopCount:
+class StopCount(PrettyText):
     """What a run stopped in the middle left: the answer of :func:`stop_and_count`.
 
     Attributes
@@ -146,9 +147,6 @@ class StopCount:
         counts = f"kept {self.kept}, running when Stop landed {self.running}, never started {self.never_started}."
         return when + "\n" + counts
 
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
 
 def stop_and_count(explorer, *, workload="heavy", stop_at=None, n_folds=None, n_jobs=None):
     """Run equal folds in the explorer, press Stop ``stop_at`` fold-times after the first fold started, and count.
@@ -178,7 +176,7 @@ def stop_and_count(explorer, *, workload="heavy", stop_at=None, n_folds=None, n_
     explorer.run(n_jobs=w, folds=k, workload=workload)
 
     def done_bars(snap):
-        return [bar for bar in snap.bars if bar.state == "done"]
+        return [bar for bar in snap.bars if bar.status == "done"]
 
     snap = explorer.live.snapshot()
     while len(done_bars(snap)) < w and not snap.finished:  # until the first round ends: its mean is the fold-time

@@ -14,8 +14,8 @@ Examples
 import math
 from numbers import Integral, Real
 
-from ..lab.advice import expected_speedup
-from ._feedback import NOT_ANSWERED, not_answered, right, wrong
+from ..model.cost_rule import expected_speedup
+from ._feedback import NOT_ANSWERED, exact_ms, not_answered, right, wrong
 
 __all__ = ["EXERCISE", "NOT_ANSWERED", "check_calls_to_pay_back", "check_expected_speedup"]
 
@@ -73,10 +73,6 @@ def _close(a, b):
     return math.isclose(a, b, abs_tol=TOLERANCE)
 
 
-def _ms(seconds):
-    return f"{seconds * 1e3:g} ms"
-
-
 def check_expected_speedup(answer):
     """Part 1: the speed-up over the serial loop that the rule expects for :data:`EXERCISE`, warm pool.
 
@@ -118,10 +114,10 @@ def check_expected_speedup(answer):
     serial, parallel = _times()
     if _close(value, best):
         return right(
-            f"{k} folds on {w} workers take ceil({k} / {w}) = {rounds} rounds of {_ms(t)} × {1 + e['slowdown']:g} = "
-            f"{_ms(rounds * t * (1 + e['slowdown']))}, plus a serial part of {_ms(e['per_call'])} + {k} × "
-            f"{_ms(e['per_task'])} = {_ms(e['per_call'] + k * e['per_task'])}: {parallel * 1e3:.1f} ms instead of "
-            f"{_ms(serial)}, a speed-up of {best:.2f}, below the bound {k}/{rounds} = {k / rounds:.2f}: the third "
+            f"{k} folds on {w} workers take ceil({k} / {w}) = {rounds} rounds of {exact_ms(t)} × {1 + e['slowdown']:g} = "
+            f"{exact_ms(rounds * t * (1 + e['slowdown']))}, plus a serial part of {exact_ms(e['per_call'])} + {k} × "
+            f"{exact_ms(e['per_task'])} = {exact_ms(e['per_call'] + k * e['per_task'])}: {parallel * 1e3:.1f} ms instead of "
+            f"{exact_ms(serial)}, a speed-up of {best:.2f}, below the bound {k}/{rounds} = {k / rounds:.2f}: the third "
             "round runs only 2 folds, and the serial part and the slowdown take the rest."
         )
     bound = k / rounds
@@ -216,7 +212,7 @@ def check_calls_to_pay_back(answer):
         par, ser = session(n)
         before_par, before_ser = session(n - 1)
         return right(
-            f"each warm call takes {parallel * 1e3:.1f} ms instead of {_ms(serial)}, so it saves "
+            f"each warm call takes {parallel * 1e3:.1f} ms instead of {exact_ms(serial)}, so it saves "
             f"{saved * 1e3:.1f} ms; the {startup:g} s start-up needs {startup:g} / {saved:.4f} = "
             f"{startup / saved:.2f} calls' savings, so {n} calls: {par:.3f} s in parallel against {ser:.3f} s "
             f"serially (with {n - 1}: {before_par:.3f} s against {before_ser:.3f} s). A session that runs this "
@@ -225,14 +221,14 @@ def check_calls_to_pay_back(answer):
     if value == 1:
         return wrong(
             f"a single call pays the whole start-up: {startup:g} s plus the folds, against a serial loop of "
-            f"{_ms(serial)}.",
+            f"{exact_ms(serial)}.",
             hint=hint,
         )
     if value < n:
         par, ser = session(value)
         slips = {
             math.ceil(startup / serial): f"that compares the start-up with a whole serial loop, but a warm call "
-                                         f"saves only part of it ({_ms(serial)} − its own time).",
+                                         f"saves only part of it ({exact_ms(serial)} − its own time).",
         }  # fmt: skip
         message = slips.get(value, f"with {value} calls the parallel session takes {par:.3f} s, the serial loops "
                                    f"{ser:.3f} s: still behind.")  # fmt: skip

@@ -7,6 +7,7 @@ Examples
 """
 
 import math
+from dataclasses import dataclass
 from numbers import Real
 
 from ._feedback import NOT_ANSWERED, not_answered, right, wrong
@@ -44,6 +45,91 @@ def _close(value, target):
     return isinstance(value, Real) and not isinstance(value, bool) and abs(float(value) - target) <= TOLERANCE
 
 
+@dataclass(frozen=True)
+class _Slip:
+    """A likely mistake: the times it gives, and what to tell a learner whose answer is one of them.
+
+    ``message`` may hold ``{answer}``, the learner's answer as ``:g`` writes it. ``unit`` multiplies the answer
+    before it is compared (60: an answer given in minutes).
+    """
+
+    times: tuple
+    message: str
+    hint: str
+    unit: float = 1.0
+
+    def matches(self, answer):
+        return any(_close(answer * self.unit, time) for time in self.times)
+
+
+def _loky_slips():
+    """The usual slips in the time one machine takes, tried in this order, and the answer for any other time."""
+    c = CASE
+    k, fold, per_machine = c["n_folds"], c["fold_seconds"], c["machine_cores"]
+    loky, _ = _expected_times()
+    floor = k // per_machine
+    slips = (
+        _Slip((k * fold,), f"{{answer}} s is the serial loop: one core running the {k} folds one after the other.",
+              f"the machine has {per_machine} cores: {per_machine} folds run at once, in rounds of {fold:g} s."),
+        _Slip((floor * fold,), f"{{answer}} s counts {_rounds(floor)}, which run{'s' * (floor == 1)} only "
+              f"{floor * per_machine} of the {k} folds.",
+              f"the {k - floor * per_machine} folds left over need a round of their own: round the number of "
+              "rounds up."),
+        _Slip((loky,), "{answer} looks like minutes.", "give the time in seconds (minutes × 60).", unit=60),
+        _Slip((k * fold / per_machine,), f"{{answer}} s would need the {k} folds' {k * fold:g} s of work split "
+              f"evenly over {per_machine} cores, but a fold cannot be split.",
+              f"count rounds: {per_machine} folds run at once, so {k} folds take ceil({k} / {per_machine}) rounds "
+              f"of {fold:g} s."),
+    )  # fmt: skip
+    other = _Slip((), f"{{answer}} s is not what one machine of {per_machine} cores needs.",
+                  f"count rounds: ceil({k} / {per_machine}) rounds of {fold:g} s each.")  # fmt: skip
+    return slips, other
+
+
+def _dask_slips():
+    """The usual slips in the cluster's time (the loky time being right), tried in order, and the answer for others.
+
+    A slip that forgets the cluster's start-up on top of another one is caught too: each gives both times.
+    """
+    c = CASE
+    k, fold, start, per_machine = c["n_folds"], c["fold_seconds"], c["cluster_start"], c["machine_cores"]
+    cores = per_machine * c["n_machines"]
+    loky, dask = _expected_times()
+    dispatch = k * c["task_overhead"]
+    floor = k // cores
+    floor_rounds = start + floor * fold + dispatch
+    by_machine = start + math.ceil(k / c["n_machines"]) * fold + dispatch
+    even = start + k * fold / cores + dispatch
+    right_loky = "your loky time is right; "
+    slips = (
+        _Slip((dask - start,), right_loky + "for the cluster you left out its start-up.",
+              f"nothing runs until the workers are up: add the {start:g} s it takes to start them."),
+        _Slip((floor_rounds, floor_rounds - start), right_loky + f"for the cluster you counted {_rounds(floor)} of "
+              f"folds, which run{'s' * (floor == 1)} only {floor * cores} of the {k} folds.",
+              f"the {k - floor * cores} folds left over need a round of their own: round the number of rounds up."),
+        _Slip((dask,), right_loky + "{answer} for the cluster looks like minutes.",
+              "give the time in seconds (minutes × 60).", unit=60),
+        _Slip((by_machine, by_machine - start), right_loky + f"for the cluster you counted {c['n_machines']} "
+              "workers, one per machine.",
+              f"each machine runs {per_machine} worker processes, one per core: the cluster runs {cores} folds at "
+              "once."),
+        _Slip((loky, loky + start), right_loky + "the cluster's folds do not run on one machine's cores only.",
+              f"the cluster has {c['n_machines']} machines of {per_machine} cores: count rounds on {cores} cores."),
+        _Slip((even, even - start), right_loky + "on the cluster too, a fold runs on one core and cannot be split.",
+              f"the cluster has {cores} cores: ceil({k} / {cores}) rounds of {fold:g} s, after its start-up."),
+    )  # fmt: skip
+    other = _Slip((), "your loky time is right, but {answer} s is not what the cluster needs.",
+                  f"start-up ({start:g} s) + ceil({k} / {cores}) rounds of {fold:g} s "
+                  f"+ {k} × {c['task_overhead'] * 1000:g} ms of dispatch.")  # fmt: skip
+    return slips, other
+
+
+def _feedback_on(answer, slips, other):
+    """Wrong feedback for ``answer``: the first slip that gives it, else ``other``."""
+    slip = next((slip for slip in slips if slip.matches(answer)), other)
+    return wrong(slip.message.format(answer=f"{answer:g}"), hint=slip.hint)
+
+
 def check_scale_out(loky_seconds, dask_seconds):
     """How long do the 36 folds of :data:`CASE` take on one machine with loky, and on the Dask cluster?
 
@@ -77,81 +163,9 @@ def check_scale_out(loky_seconds, dask_seconds):
         if not isinstance(value, Real) or isinstance(value, bool):
             return wrong(f"{name}={value!r} is not a number of seconds.", hint="give a number, e.g. 100.0.")
     if not _close(loky_seconds, loky):
-        even = k * fold / c["machine_cores"]
-        if _close(loky_seconds, k * fold):
-            return wrong(
-                f"{loky_seconds:g} s is the serial loop: one core running the {k} folds one after the other.",
-                hint=f"the machine has {c['machine_cores']} cores: {c['machine_cores']} folds run at once, in rounds "
-                f"of {fold:g} s.",
-            )
-        if _close(loky_seconds, (k // c["machine_cores"]) * fold):
-            left = k - (k // c["machine_cores"]) * c["machine_cores"]
-            return wrong(
-                f"{loky_seconds:g} s counts {_rounds(k // c['machine_cores'])}, which run"
-                f"{'s' * (k // c['machine_cores'] == 1)} only "
-                f"{(k // c['machine_cores']) * c['machine_cores']} of the {k} folds.",
-                hint=f"the {left} folds left over need a round of their own: round the number of rounds up.",
-            )
-        if _close(loky_seconds * 60, loky):
-            return wrong(
-                f"{loky_seconds:g} looks like minutes.",
-                hint="give the time in seconds (minutes × 60).",
-            )
-        if _close(loky_seconds, even):
-            return wrong(
-                f"{loky_seconds:g} s would need the {k} folds' {k * fold:g} s of work split evenly over "
-                f"{c['machine_cores']} cores, but a fold cannot be split.",
-                hint=f"count rounds: {c['machine_cores']} folds run at once, so {k} folds take "
-                f"ceil({k} / {c['machine_cores']}) rounds of {fold:g} s.",
-            )
-        return wrong(
-            f"{loky_seconds:g} s is not what one machine of {c['machine_cores']} cores needs.",
-            hint=f"count rounds: ceil({k} / {c['machine_cores']}) rounds of {fold:g} s each.",
-        )
+        return _feedback_on(loky_seconds, *_loky_slips())
     if not _close(dask_seconds, dask):
-        no_start = dask - c["cluster_start"]
-        even = c["cluster_start"] + k * fold / cores + k * c["task_overhead"]
-        if _close(dask_seconds, no_start):
-            return wrong(
-                "your loky time is right; for the cluster you left out its start-up.",
-                hint=f"nothing runs until the workers are up: add the {c['cluster_start']:g} s it takes to start them.",
-            )
-        floor_rounds = c["cluster_start"] + (k // cores) * fold + k * c["task_overhead"]
-        if _close(dask_seconds, floor_rounds) or _close(dask_seconds, floor_rounds - c["cluster_start"]):
-            left = k - (k // cores) * cores
-            return wrong(
-                f"your loky time is right; for the cluster you counted {_rounds(k // cores)} of folds, which "
-                f"run{'s' * (k // cores == 1)} only {(k // cores) * cores} of the {k} folds.",
-                hint=f"the {left} folds left over need a round of their own: round the number of rounds up.",
-            )
-        if _close(dask_seconds * 60, dask):
-            return wrong(
-                f"your loky time is right; {dask_seconds:g} for the cluster looks like minutes.",
-                hint="give the time in seconds (minutes × 60).",
-            )
-        by_machine = c["cluster_start"] + math.ceil(k / c["n_machines"]) * fold + k * c["task_overhead"]
-        if _close(dask_seconds, by_machine) or _close(dask_seconds, by_machine - c["cluster_start"]):
-            return wrong(
-                f"your loky time is right; for the cluster you counted {c['n_machines']} workers, one per machine.",
-                hint=f"each machine runs {c['machine_cores']} worker processes, one per core: the cluster runs "
-                f"{cores} folds at once.",
-            )
-        if _close(dask_seconds, loky) or _close(dask_seconds, loky + c["cluster_start"]):
-            return wrong(
-                "your loky time is right; the cluster's folds do not run on one machine's cores only.",
-                hint=f"the cluster has {c['n_machines']} machines of {c['machine_cores']} cores: count rounds on "
-                f"{cores} cores.",
-            )
-        if _close(dask_seconds, even) or _close(dask_seconds, even - c["cluster_start"]):
-            return wrong(
-                "your loky time is right; on the cluster too, a fold runs on one core and cannot be split.",
-                hint=f"the cluster has {cores} cores: ceil({k} / {cores}) rounds of {fold:g} s, after its start-up.",
-            )
-        return wrong(
-            f"your loky time is right, but {dask_seconds:g} s is not what the cluster needs.",
-            hint=f"start-up ({c['cluster_start']:g} s) + ceil({k} / {cores}) rounds of {fold:g} s "
-            f"+ {k} × {c['task_overhead'] * 1000:g} ms of dispatch.",
-        )
+        return _feedback_on(dask_seconds, *_dask_slips())
     small_loky, small_dask = _expected_times(8)
     return right(
         f"one machine runs {k} folds on {c['machine_cores']} cores in {math.ceil(k / c['machine_cores'])} rounds "

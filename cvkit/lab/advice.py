@@ -1,17 +1,7 @@
-"""Will parallel folds pay? A cost model fed by one timed fold, the scheduling bound, and Amdahl's law.
+"""Will parallel folds pay? :func:`will_parallel_pay` times one fold of your data and applies the cost rule.
 
-The rule
---------
-A parallel run of k folds on w workers takes about::
-
-    start-up (a cold pool only) + per call + k x per task    <- the serial part: one process does it
-    + ceil(k / w) x fold time x (1 + slowdown)                <- the folds, w at a time
-
-while the serial loop takes k x fold time. Parallel *pays* when the ratio,
-the expected speed-up, is at least :data:`MIN_SPEEDUP` (1.1: less than 10 %
-is lost in the noise of a shared machine). The first line is Amdahl's serial
-part; the second is the granularity bound k / ceil(k / w), made a little
-worse by folds that share the cores' caches and memory bandwidth.
+The rule itself (:func:`~cvkit.model.cost_rule.expected_speedup`, :data:`~cvkit.model.cost_rule.COSTS`,
+the break-even) is in :mod:`cvkit.model.cost_rule`, pure and testable without timing anything.
 
 The answer is "yes", "no" or "borderline": an expected speed-up within
 :data:`cvkit.core.verdicts.NOISE` (±10 %) of :data:`MIN_SPEEDUP` could land on
@@ -20,340 +10,46 @@ than a verdict that a busy minute could flip. The fold is timed in CPU time
 (the fastest of many runs), so other programs sharing the core do not change
 the answer; the machine's cores and load are printed with it.
 
-:func:`expected_speedup` is the rule as a pure function (no timing, testable);
-:func:`will_parallel_pay` times one fold of your data and applies it.
-
 Examples
 --------
->>> round(expected_speedup(1.0, 5, 2, per_call=0.02, per_task=4e-4), 2)   # ~1 s folds, warm pool
-1.65
->>> round(expected_speedup(0.002, 5, 2, per_call=0.02, per_task=4e-4), 2)  # iris-sized folds
-0.36
->>> round(amdahl_speedup(0.9, 2), 3), round(amdahl_limit(0.9), 3)
-(1.818, 10.0)
+>>> import numpy as np
+>>> data_nbytes(np.zeros((100, 10)), np.zeros(100))   # what each task's arguments weigh
+8800
 """
 
 import math
 from dataclasses import dataclass, replace
-from numbers import Real
 
 import numpy as np
+from scipy.sparse import issparse
 
 from ..backends import resolve_n_jobs
 from ..core import (
     checks,
     inputs,  # inputs: the one input preparation, shared with run_folds
 )
-from ..core.verdicts import NOISE, Machine, best_time, fmt_seconds, judge, machine
-from ..model.schedule import list_scheduling_bound
+from ..core.text import PrettyText, fmt_seconds
+from ..core.verdicts import NOISE, Machine, best_time, judge, machine, speedup_bound
+from ..model.cost_rule import (
+    COSTS,
+    MIN_SPEEDUP,
+    OPTIMISTIC,
+    PESSIMISTIC,
+    REUSABLE_POOL,
+    Costs,
+    breakeven_fold_seconds,
+    check_min_speedup,
+    check_seconds,
+    expected_speedup,
+    rule_seconds,
+)
 
-__all__ = [
-    "COSTS",
-    "MIN_SPEEDUP",
-    "Advice",
-    "Costs",
-    "amdahl_limit",
-    "amdahl_speedup",
-    "breakeven_fold_seconds",
-    "data_nbytes",
-    "expected_speedup",
-    "parallel_fraction",
-    "pool_is_warm",
-    "will_parallel_pay",
-]
-
-#: Smallest expected speed-up that counts as "parallel pays".
-MIN_SPEEDUP = 1.1
+__all__ = ["Advice", "data_nbytes", "pool_is_warm", "will_parallel_pay"]
 
 #: joblib's default ``max_nbytes``: larger arrays are written once per call to a memory-mapped file.
 MAX_NBYTES = 1_000_000
 
 
-@dataclass(frozen=True)
-class Costs:
-    """What a parallel run costs besides the folds' own work, in seconds.
-
-    Attributes
-    ----------
-    startup : float
-        A cold pool: starting the worker processes and importing scikit-learn
-        (and cvkit) in each. Paid once per session with loky, whose workers
-        stay alive between calls (idle ones stop after 300 s).
-    per_call : float
-        One call with a warm pool: setting it up, the first dispatch, waiting
-        for the last result. For backends that start their workers at every
-        call (threading, multiprocessing) their start-up is in here.
-    per_task : float
-        Sending one fold task to a worker and its result back (small arguments).
-    per_byte : float
-        Seconds per byte of data sent with the tasks (pickling X and y;
-        arrays above 1 MB are written once per call to a memory-mapped file).
-    slowdown : float
-        How much slower a fold runs while the other workers compute too
-        (shared caches and memory bandwidth): 0.06 is 6 % slower.
-    """
-
-    startup: float
-    per_call: float
-    per_task: float
-    per_byte: float
-    slowdown: float
-
-    def scaled(self, factor, slowdown_factor=None):
-        """These costs times ``factor`` (the slowdown times ``slowdown_factor``, default the same).
-
-        >>> COSTS["loky"].scaled(2).per_task == 2 * COSTS["loky"].per_task
-        True
-        """
-        s = factor if slowdown_factor is None else slowdown_factor
-        return replace(
-            self,
-            startup=self.startup * factor,
-            per_call=self.per_call * factor,
-            per_task=self.per_task * factor,
-            per_byte=self.per_byte * factor,
-            slowdown=self.slowdown * s,
-        )
-
-
-#: Assumed costs per backend, measured on a 2-core machine (``benchmarks/bench_dispatch.py`` and
-#: ``shared/notes/joblib-behaviour.md``): loky start-up ~1 s (0.3 s for the processes, the rest importing
-#: scikit-learn in each), ~15 ms per warm cvkit call (10-30 ms), ~0.4 ms per task sent one at a time (coarse
-#: folds are never batched), folds 4-9 % slower when both cores compute. multiprocessing starts a pool at every
-#: call (forked workers inherit the parent's imports); threads share the data, and help only estimators that
-#: release the GIL while they fit (SVC does).
-COSTS = {
-    "loky": Costs(startup=1.0, per_call=0.015, per_task=4e-4, per_byte=1e-9, slowdown=0.06),
-    "multiprocessing": Costs(startup=0.0, per_call=0.15, per_task=2e-4, per_byte=1e-9, slowdown=0.06),
-    "threading": Costs(startup=0.0, per_call=0.015, per_task=5e-5, per_byte=0.0, slowdown=0.06),
-}
-
-#: Backends whose workers outlive a call, so only the first call of a session pays ``startup``.
-REUSABLE_POOL = ("loky",)
-
-#: The spread of the expected speed-up: every cost halved (slowdown 0) and doubled.
-OPTIMISTIC, PESSIMISTIC = 0.5, 2.0
-
-
-# --------------------------------------------------------------------------------------------
-# Amdahl's law
-# --------------------------------------------------------------------------------------------
-def _check_fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
-        raise ValueError(f"{name}={value!r} is not allowed; allowed: a number from 0 to 1.")
-    return float(value)
-
-
-def amdahl_speedup(parallel_fraction, n_workers):
-    """Amdahl's law: the speed-up of a run whose ``parallel_fraction`` shares out over ``n_workers``.
-
-    speed-up(w) = 1 / ((1 - p) + p / w). The other part, 1 - p, runs on one
-    worker whatever w is, so the speed-up never exceeds 1 / (1 - p)
-    (:func:`amdahl_limit`).
-
-    Parameters
-    ----------
-    parallel_fraction : float in [0, 1]
-        Of the time one worker would take, the part that can be shared out.
-    n_workers : number >= 1, or an array of them (for a curve)
-
-    Returns
-    -------
-    float, or ndarray for an array of workers
-
-    Examples
-    --------
-    >>> amdahl_speedup(1.0, 4), amdahl_speedup(0.0, 4)
-    (4.0, 1.0)
-    >>> amdahl_speedup(0.5, [1, 2, 1000]).round(3).tolist()
-    [1.0, 1.333, 1.998]
-    >>> amdahl_speedup(1.5, 2)
-    Traceback (most recent call last):
-    ...
-    ValueError: parallel_fraction=1.5 is not allowed; allowed: a number from 0 to 1.
-    """
-    p = _check_fraction("parallel_fraction", parallel_fraction)
-    w = np.asarray(n_workers, dtype=float) if not isinstance(n_workers, bool) else np.asarray(np.nan)
-    if w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 1):
-        raise ValueError(f"n_workers={n_workers!r} is not allowed; allowed: a number >= 1, or an array of them.")
-    speedup = 1.0 / ((1.0 - p) + p / w)
-    return float(speedup) if speedup.ndim == 0 else speedup
-
-
-def amdahl_limit(parallel_fraction):
-    """The most any number of workers can give: 1 / (1 - p) (infinite for p = 1).
-
-    >>> amdahl_limit(0.75), amdahl_limit(1.0)
-    (4.0, inf)
-    """
-    p = _check_fraction("parallel_fraction", parallel_fraction)
-    return math.inf if p == 1 else 1.0 / (1.0 - p)
-
-
-def parallel_fraction(work_seconds, serial_seconds):
-    """The fraction of a one-worker run that can be shared out: work / (work + serial part).
-
-    Parameters
-    ----------
-    work_seconds : float >= 0
-        The folds' own work (the serial loop's time).
-    serial_seconds : float >= 0
-        What one process does whatever the number of workers: start-up,
-        dispatching, collecting results.
-
-    Examples
-    --------
-    >>> round(parallel_fraction(5.0, 0.05), 4)   # 5 folds of 1 s, 50 ms of overhead
-    0.9901
-    >>> round(parallel_fraction(0.01, 0.02), 4)  # 5 iris folds of 2 ms, 20 ms of overhead
-    0.3333
-    """
-    work = _check_seconds("work_seconds", work_seconds)
-    serial = _check_seconds("serial_seconds", serial_seconds)
-    total = work + serial
-    return work / total if total > 0 else 1.0
-
-
-# --------------------------------------------------------------------------------------------
-# The rule, as a pure function
-# --------------------------------------------------------------------------------------------
-def _check_seconds(name, value):
-    if isinstance(value, bool) or not isinstance(value, Real) or not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name}={value!r} is not allowed; allowed: a number of seconds >= 0.")
-    return float(value)
-
-
-def _durations(fold_seconds, n_folds):
-    """Per-fold seconds: a number repeated ``n_folds`` times, or a sequence (``n_folds`` None or its length)."""
-    if isinstance(fold_seconds, Real) and not isinstance(fold_seconds, bool):
-        _check_seconds("fold_seconds", fold_seconds)
-        return [float(fold_seconds)] * checks.check_positive_int("n_folds", n_folds)
-    try:
-        values = (
-            []
-            if isinstance(fold_seconds, (str, bytes))
-            else [_check_seconds("fold_seconds", float(d)) for d in fold_seconds]
-        )
-    except (TypeError, ValueError):
-        values = []
-    if not values:
-        raise ValueError(
-            f"fold_seconds={fold_seconds!r} is not allowed; allowed: seconds >= 0 for one fold, "
-            "or a non-empty sequence of them, one per fold."
-        )
-    if n_folds is not None and n_folds != len(values):
-        raise ValueError(
-            f"n_folds={n_folds!r} does not match the {len(values)} fold durations given; "
-            "allowed: None or the number of durations."
-        )
-    return values
-
-
-def _model(fold_seconds, n_folds, n_workers, startup, per_call, per_task, slowdown, n_cores):
-    """``(serial seconds, parallel seconds, overhead seconds)`` of the rule."""
-    d = _durations(fold_seconds, n_folds)
-    w = checks.check_positive_int("n_workers", n_workers)
-    startup = _check_seconds("startup", startup)
-    per_call = _check_seconds("per_call", per_call)
-    per_task = _check_seconds("per_task", per_task)
-    if isinstance(slowdown, bool) or not isinstance(slowdown, Real) or not (math.isfinite(slowdown) and slowdown >= 0):
-        raise ValueError(f"slowdown={slowdown!r} is not allowed; allowed: a number >= 0 (0.06 means 6 % slower).")
-    if n_cores is not None:
-        w = min(w, checks.check_positive_int("n_cores", n_cores))
-    serial = float(sum(d))
-    if w == 1:  # one worker: no sharing, all overhead
-        folds = serial
-    else:
-        folds = list_scheduling_bound([x * (1 + slowdown) for x in d], w)
-    overhead = startup + per_call + len(d) * per_task
-    return serial, overhead + folds, overhead
-
-
-def expected_speedup(
-    fold_seconds, n_folds, n_workers, *, startup=0.0, per_call=0.0, per_task=0.0, slowdown=0.0, n_cores=None
-):
-    """The speed-up over the serial loop that the rule expects for a parallel run.
-
-    serial = k x fold time; parallel = startup + per_call + k x per_task +
-    (the folds, each ``1 + slowdown`` times longer, list-scheduled on
-    min(n_workers, n_cores) workers). For k equal folds the last term is
-    ceil(k / w) x fold time x (1 + slowdown).
-
-    Parameters
-    ----------
-    fold_seconds : float or sequence of float
-        One fold's time (all k folds alike), or each fold's time in fold order.
-    n_folds : int, or None with a sequence
-    n_workers : int >= 1
-    startup, per_call, per_task : float, seconds
-        The serial part; see :class:`Costs`. Pass ``startup`` only for a cold pool.
-    slowdown : float >= 0
-        Fraction by which a fold slows down when the workers compute at once.
-    n_cores : int, optional
-        Workers beyond the cores share them: they add no speed.
-
-    Returns
-    -------
-    float
-        serial time / expected parallel time.
-
-    Examples
-    --------
-    >>> expected_speedup(1.0, 4, 2)            # no overhead: the bound k / ceil(k / w)
-    2.0
-    >>> round(expected_speedup(1.0, 5, 2), 3)
-    1.667
-    >>> round(expected_speedup(1.0, 5, 2, startup=1.0), 3)   # a cold pool's start-up: 5 / (1 + 3)
-    1.25
-    >>> expected_speedup([2.0, 1.0, 1.0], None, 2)           # unequal folds: list scheduling
-    2.0
-    >>> expected_speedup(1.0, 4, 4, n_cores=2)               # 4 workers on 2 cores: as 2 workers
-    2.0
-    >>> expected_speedup(1.0, 4, 0)
-    Traceback (most recent call last):
-    ...
-    ValueError: n_workers=0 is not allowed; allowed: an integer >= 1.
-    """
-    serial, parallel, _ = _model(fold_seconds, n_folds, n_workers, startup, per_call, per_task, slowdown, n_cores)
-    return serial / parallel if parallel > 0 else float("nan")
-
-
-def breakeven_fold_seconds(
-    n_folds, n_workers, *, startup=0.0, per_call=0.0, per_task=0.0, slowdown=0.0, n_cores=None, min_speedup=1.0
-):
-    """The fold time above which k equal folds on w workers reach ``min_speedup``: where parallel starts to pay.
-
-    Solves k t / (overhead + ceil(k / w) t (1 + slowdown)) = min_speedup for t.
-    Infinite when no fold time is enough (e.g. 2 folds on 1 worker, or 3
-    folds on 2 workers asked for more than 1.5x).
-
-    Examples
-    --------
-    >>> round(breakeven_fold_seconds(5, 2, per_call=0.02, per_task=4e-4, slowdown=0.06, min_speedup=1.1), 4)
-    0.0161
-    >>> round(breakeven_fold_seconds(5, 2, startup=1.0, per_call=0.02, per_task=4e-4, slowdown=0.06,
-    ...                              min_speedup=1.1), 3)
-    0.748
-    >>> breakeven_fold_seconds(4, 1, per_call=0.01)
-    inf
-    """
-    k = checks.check_positive_int("n_folds", n_folds)
-    w = checks.check_positive_int("n_workers", n_workers)
-    if n_cores is not None:
-        w = min(w, checks.check_positive_int("n_cores", n_cores))
-    if isinstance(min_speedup, bool) or not isinstance(min_speedup, Real) or not min_speedup > 0:
-        raise ValueError(f"min_speedup={min_speedup!r} is not allowed; allowed: a number > 0 (1.0 is break-even).")
-    _, _, overhead = _model(0.0, k, w, startup, per_call, per_task, slowdown, None)
-    rounds = math.ceil(k / w) * (1 + slowdown) if w > 1 else k
-    room = k - min_speedup * rounds
-    if room <= 0:
-        return math.inf
-    return min_speedup * overhead / room
-
-
-# --------------------------------------------------------------------------------------------
-# The rule, applied to an estimator and data
-# --------------------------------------------------------------------------------------------
 def data_nbytes(*arrays):
     """Bytes of data in arrays, sparse matrices or pandas objects (what travels to the workers).
 
@@ -365,7 +61,7 @@ def data_nbytes(*arrays):
         if hasattr(a, "memory_usage") and hasattr(a, "iloc"):  # pandas
             usage = a.memory_usage(index=True, deep=True)
             total += int(usage.sum() if hasattr(usage, "sum") else usage)
-        elif hasattr(a, "tocsr") and hasattr(a, "data"):  # scipy sparse
+        elif issparse(a):
             total += sum(int(getattr(a, name).nbytes) for name in ("data", "indices", "indptr") if hasattr(a, name))
         else:
             total += int(np.asarray(a).nbytes)
@@ -385,7 +81,7 @@ def pool_is_warm(n_workers):
 
 
 @dataclass(frozen=True)
-class Advice:
+class Advice(PrettyText):
     """What :func:`will_parallel_pay` found: the verdict, the expected speed-up and why.
 
     Attributes
@@ -465,9 +161,6 @@ class Advice:
             f"Advice(answer={self.answer!r}, expected={self.expected:.2f}×, fold {fmt_seconds(self.fold_seconds)}, "
             f"{self.n_folds} folds on {self.n_workers} workers, {self.backend} {self.pool})"
         )
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
 
 
 #: At most this many timings of fold 0 (a fast fold is timed again and again within the budget; the fastest counts).
@@ -622,9 +315,8 @@ def will_parallel_pay(
         costs = COSTS[backend]
     elif not isinstance(costs, Costs):
         raise TypeError(f"costs={costs!r} is not allowed; allowed: None or a cvkit.lab.advice.Costs.")
-    if isinstance(min_speedup, bool) or not isinstance(min_speedup, Real) or not min_speedup > 0:
-        raise ValueError(f"min_speedup={min_speedup!r} is not allowed; allowed: a number > 0 (1.0 is break-even).")
-    _check_seconds("timing_budget", timing_budget)
+    check_min_speedup(min_speedup)
+    check_seconds("timing_budget", timing_budget)
     n_workers = resolve_n_jobs(n_jobs)
 
     X, y, _, splits, scorer, _, labels = inputs.prepare_inputs(estimator, X, y, cv=cv, scoring=scoring)
@@ -634,7 +326,7 @@ def will_parallel_pay(
         train, test = splits[0]
         fold_seconds, _ = _time_one_fold(estimator, X, y, train, test, scorer, labels, timing_budget)
     else:
-        fold_seconds = _check_seconds("fold_seconds", fold_seconds)
+        fold_seconds = check_seconds("fold_seconds", fold_seconds)
 
     # the data travel with every task if small, or once per call as a memory-mapped file if large
     nbytes = data_nbytes(X, y)
@@ -659,7 +351,7 @@ def will_parallel_pay(
             slowdown=c.slowdown, n_cores=_cores(),
         )  # fmt: skip
 
-    serial, parallel, overhead = _model(
+    serial, parallel, overhead = rule_seconds(
         fold_seconds,
         n_folds,
         n_workers,
@@ -683,7 +375,7 @@ def will_parallel_pay(
         expected=expected,
         low=min(low, expected),
         high=max(high, expected),
-        bound=n_folds / math.ceil(n_folds / w_eff),
+        bound=speedup_bound(n_folds, w_eff),
         fold_seconds=float(fold_seconds),
         n_folds=n_folds,
         n_workers=n_workers,

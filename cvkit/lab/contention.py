@@ -7,12 +7,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, cpu_count, delayed
-from threadpoolctl import threadpool_info, threadpool_limits
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from ..backends import resolve_backend, resolve_n_jobs
 from ..core.checks import check_positive_int
-from .workers import _config, check_inner_max_num_threads
+from .backend_settings import check_inner_max_num_threads, configured_backend
+from .worker_threads import blas_threads, cores_text
 
 __all__ = ["Timing", "blas_work", "compare", "native_work", "python_work", "time_settings", "time_tasks"]
 
@@ -59,7 +60,7 @@ def blas_work(size=400, repeats=20):
     a, b = rng.standard_normal((size, size)), rng.standard_normal((size, size))
     for _ in range(repeats):
         a @ b
-    return max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=0)
+    return blas_threads()
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,7 @@ class Timing:
         if self.blas_threads is None:
             return ""
         total = self.n_jobs * self.blas_threads
-        n = cpu_count()
-        return f"{self.n_jobs} × {self.blas_threads} BLAS = {total} threads on {n} core{'s' if n != 1 else ''}"
+        return f"{self.n_jobs} × {self.blas_threads} BLAS = {total} threads on {cores_text()}"
 
     def __str__(self):
         return f"{self.label:<34} {self.median:.3f} s" + (f"  {self.threads}" if self.threads else "")
@@ -121,7 +121,7 @@ class _Setting:
     @contextmanager
     def active(self):
         limits = threadpool_limits(limits=self.blas_limit, user_api="blas") if self.blas_limit else nullcontext()
-        with limits, _config(self.backend, self.inner_max_num_threads):
+        with limits, configured_backend(self.backend, self.inner_max_num_threads):
             yield
 
 

@@ -10,6 +10,7 @@ from sklearn.svm import SVC
 from ..core.checks import check_choice, check_positive_int
 from ..core.datasets import load_dataset
 from ..core.verdicts import fmt_seconds
+from ..robust.pool import import_modules
 from ..runner import run_folds
 
 __all__ = ["RunTimes", "compare_runs", "dispatch_overhead", "format_runs", "verdict_lines"]
@@ -100,13 +101,6 @@ def _workload(name):
     return X, y, f"{name} ({len(y)} rows)"
 
 
-def _warm_imports():
-    """Import what a fold task imports, in a fresh Dask worker, before it is timed."""
-    import sklearn.svm  # noqa: F401
-
-    import cvkit.runner  # noqa: F401
-
-
 def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repeats=1):
     """Run the same folds serially, on loky (``n_jobs`` workers) and on Dask; return a :class:`RunTimes` per workload.
 
@@ -140,7 +134,7 @@ def compare_runs(workloads=("iris", "medium", "heavy"), *, cv=6, n_jobs=2, repea
         client = cluster.get_client(n_workers=joblib.cpu_count() if n_jobs < 0 else n_jobs)
     else:
         client = cluster.get_client()
-    client.run(_warm_imports)
+    client.run(import_modules)  # what a fold task imports, in each fresh Dask worker, before it is timed
     dask_workers = cluster.cluster_info(client)["n_workers"]
     rows = []
     for name in workloads:

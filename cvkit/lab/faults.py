@@ -4,6 +4,7 @@ import os
 import time
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ..core.checks import check_choice
@@ -58,7 +59,7 @@ class FaultyClassifier(ClassifierMixin, BaseEstimator):
 
     def _fault_fires(self, X):
         rows = np.atleast_2d(np.asarray(self.marked_rows, dtype=float))
-        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
+        X = np.asarray(X.toarray() if sparse.issparse(X) else X, dtype=float)
         present = [(row == X).all(axis=1).any() for row in rows]
         return not all(present)
 

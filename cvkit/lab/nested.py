@@ -9,28 +9,8 @@ parallel step runs: a ``GridSearchCV(n_jobs=inner_n_jobs)`` (one task per
 process and thread that ran it and when (:func:`cvkit.core.trace.now`), and returns
 the records through the tasks' own return values (no live channel).
 
-What joblib does with the inner ``Parallel`` call (joblib 1.6)
-------------------------------------------------------------
-Each batch of tasks a ``Parallel`` call sends to a worker carries the backend
-for calls made *inside* it (``backend.get_nested_backend()``), and the worker
-runs the batch inside ``parallel_config(backend=that backend)``:
-
-- outer loky, multiprocessing or threading with 2 or more workers: the inner
-  call gets a **threading** backend (nesting level 1) in the worker that runs
-  the outer fold. ``n_jobs=k`` inside it is ``k`` threads; ``n_jobs=-1`` is
-  ``joblib.cpu_count()`` threads, all the machine's cores, *in each outer
-  worker*; ``n_jobs=None`` (or 1) runs the inner tasks one after the other.
-  A call one level deeper still runs sequentially.
-- outer ``n_jobs=1`` (or the sequential backend): joblib runs the outer tasks
-  in the calling thread, without changing the configuration, so the inner call
-  gets what the caller would get: loky worker processes for ``GridSearchCV``,
-  threads for a random forest (it asks for ``prefer="threads"``).
-- loky starts its workers with ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
-  ``MKL_NUM_THREADS``, ... set in their environment: to ``inner_max_num_threads``
-  if given, else to the parent's own value of the variable if it has one, else
-  to ``max(cpu_count() // n_jobs, 1)``. So BLAS and OpenMP thread pools inside
-  an outer loky worker are capped; the threading backend sets no cap, and the
-  inner threads share their process's (capped) pools.
+Which backend joblib gives the inner call, and why, is in :mod:`cvkit.lab.nested_rules`; the records
+(:class:`NestedRun`, :class:`NestedTask`, :class:`OuterFold`) are in :mod:`cvkit.lab.nested_records`.
 
 Examples
 --------
@@ -45,18 +25,17 @@ Examples
 (1, 1)
 """
 
-import os
-import threading
 import time
-import warnings
-from collections import Counter
-from dataclasses import dataclass, field
 from numbers import Integral
 
 import joblib
 
 from ..core.checks import check_choice, check_positive_int
 from ..core.trace import now
+from .nested_records import NestedRun, NestedTask, OuterFold, most_at_once
+from .nested_rules import inner_backend_for, outer_workers
+from .task_placement import pid_and_thread
+from .worker_threads import blas_threads, thread_caps
 
 __all__ = ["INNER_KINDS", "OUTER_BACKENDS", "NestedRun", "NestedTask", "OuterFold", "inner_backend_for",
            "run_nested"]  # fmt: skip
@@ -67,316 +46,12 @@ INNER_KINDS = ("grid", "forest")
 #: Backends the outer level may use (None: the backend of an enclosing ``parallel_config``, else loky).
 OUTER_BACKENDS = ("loky", "threading", "multiprocessing", "sequential")
 
-#: The environment variables loky sets in its workers to cap BLAS and OpenMP threads (the ones recorded).
-THREAD_CAP_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
 #: Default grid of the inner search (an ``SVC``): 3 candidates.
 DEFAULT_GRID = {"C": [0.1, 1.0, 10.0]}
 
 _N_JOBS_ALLOWED = "None, 1, 2, ... (that many workers) or -1, -2, ... (all cores, all but one, ...)"
 
 
-# --------------------------------------------------------------------------------------------
-# Records
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class NestedTask:
-    """One inner task: which outer fold it belongs to, what it did, the worker that ran it, and when.
-
-    Attributes
-    ----------
-    outer_fold : int
-        Index of the outer fold whose inner step made this task.
-    kind : {"fit", "refit", "tree"}
-        A (candidate, inner fold) fit of the search, the search's refit of the
-        best candidate on the outer training set, or one tree of the forest.
-    index : int
-        The task's number inside its outer fold (the search's task number,
-        ``candidate * inner_folds + inner_fold``; the refit comes last; or the tree's index).
-    candidate, inner_fold : int or None
-        For the search's tasks (the refit has a candidate and no fold); None for trees.
-    pid, thread_id : int
-        The process and native thread that ran it.
-    start, end : float
-        Seconds since the run started (wall clock, comparable between processes).
-
-    Examples
-    --------
-    >>> t = NestedTask(1, "fit", 4, 1, 1, 100, 101, 0.5, 0.75)
-    >>> t.duration, t.worker
-    (0.25, (100, 101))
-    """
-
-    outer_fold: int
-    kind: str
-    index: int
-    candidate: int | None
-    inner_fold: int | None
-    pid: int
-    thread_id: int
-    start: float
-    end: float
-
-    @property
-    def duration(self):
-        """Seconds the task ran."""
-        return self.end - self.start
-
-    @property
-    def worker(self):
-        """``(pid, thread_id)`` of the worker that ran the task."""
-        return (self.pid, self.thread_id)
-
-
-@dataclass(frozen=True)
-class OuterFold:
-    """One outer fold: the worker that ran it, when, its score, and what its inner step got from joblib.
-
-    Attributes
-    ----------
-    fold : int
-    pid, thread_id : int
-    start, end : float
-        Seconds since the run started: the whole outer task (inner step, refit, test score).
-    score : float
-        f1 (weighted) of the fitted model on the outer test fold.
-    best_params : dict or None
-        The search's best candidate (None for a forest).
-    inner_backend : str
-        The backend joblib gave the inner ``Parallel`` call in this worker:
-        "threading", "loky", "multiprocessing", or "sequential" (one task after the other).
-    inner_nesting_level : int
-        joblib's nesting level of that backend (0: not nested; 1: inside a worker of the outer call).
-    inner_workers : int
-        How many inner tasks can run at once: joblib's ``effective_n_jobs`` for the inner call.
-    thread_caps : dict
-        BLAS/OpenMP cap variables in the worker's environment (:data:`THREAD_CAP_VARIABLES` that are set).
-    blas_threads : int
-        Threads of the worker's BLAS thread pool, as threadpoolctl reports it (0 if none is loaded).
-    """
-
-    fold: int
-    pid: int
-    thread_id: int
-    start: float
-    end: float
-    score: float
-    best_params: dict | None
-    inner_backend: str
-    inner_nesting_level: int
-    inner_workers: int
-    thread_caps: dict = field(default_factory=dict)
-    blas_threads: int = 0
-
-    @property
-    def duration(self):
-        """Seconds the outer task ran."""
-        return self.end - self.start
-
-    @property
-    def worker(self):
-        """``(pid, thread_id)`` of the worker that ran the outer fold."""
-        return (self.pid, self.thread_id)
-
-
-def _peak(intervals, key=None):
-    """Most intervals running at once (``key``: count distinct keys instead), by a sweep over starts and ends.
-
-    >>> _peak([(0, 2), (1, 3), (2, 4)])   # an end and a start at the same moment do not overlap
-    2
-    >>> _peak([(0, 2, "a"), (1, 3, "a"), (1, 3, "b")], key=lambda i: i[2])
-    2
-    >>> _peak([])
-    0
-    """
-    events = sorted([(i[1], 0, n) for n, i in enumerate(intervals)] + [(i[0], 1, n) for n, i in enumerate(intervals)])
-    running, best = Counter(), 0
-    for _, is_start, n in events:
-        k = key(intervals[n]) if key is not None else n
-        if is_start:
-            running[k] += 1
-        else:
-            running[k] -= 1
-            if not running[k]:
-                del running[k]
-        best = max(best, len(running))
-    return best
-
-
-@dataclass(frozen=True)
-class NestedRun:
-    """A measured nested cross-validation: every inner task and outer fold, with who ran it and when.
-
-    Attributes
-    ----------
-    tasks : tuple of NestedTask
-        The inner tasks, by outer fold then task number.
-    outer : tuple of OuterFold
-        The outer folds, in order.
-    settings : dict
-        ``inner`` ("grid" or "forest"), ``outer_n_jobs``, ``inner_n_jobs`` and
-        ``backend`` (as given), ``outer_workers`` (how many outer folds can run
-        at once), ``outer_folds``, ``inner_folds``, ``outer_backend`` (the
-        backend the outer folds ran on; "sequential" when joblib ran them one
-        after the other in this thread, as it does for one worker), ``cores``
-        (``joblib.cpu_count()`` when the run started), ``n_candidates`` or
-        ``n_estimators``.
-    wall_time : float
-        Seconds from the outer ``Parallel`` call to its return, read in this process.
-    n_processes, n_threads : int
-        Distinct processes, and distinct (process, thread) pairs, that ran a
-        task of either level. The threading backend makes new threads for every
-        inner call, so threads can outnumber those that ever ran at once.
-    peak_tasks : int
-        The most inner tasks running at the same moment.
-    inner_backend : str
-        The backend joblib chose for the inner level (see :class:`OuterFold`).
-    """
-
-    tasks: tuple
-    outer: tuple
-    settings: dict
-    wall_time: float
-    n_processes: int
-    n_threads: int
-    peak_tasks: int
-    inner_backend: str
-
-    @property
-    def scores(self):
-        """f1 (weighted) of each outer fold, in order."""
-        return [o.score for o in self.outer]
-
-    @property
-    def inner_workers(self):
-        """How many inner tasks each outer fold can run at once (joblib's effective n_jobs of the inner call)."""
-        return max(o.inner_workers for o in self.outer)
-
-    @property
-    def inner_call_tasks(self):
-        """Tasks of one inner ``Parallel`` call: candidates × inner folds (the refit comes after it), or trees."""
-        s = self.settings
-        return s["n_candidates"] * s["inner_folds"] if s["inner"] == "grid" else s["n_estimators"]
-
-    @property
-    def max_tasks_at_once(self):
-        """The most inner tasks that can run at once: outer folds at once × inner tasks at once per fold.
-
-        Outer folds at once: the outer workers, at most the outer folds; inner
-        tasks at once: the inner workers, at most the tasks of one inner call.
-        """
-        outer = min(self.settings["outer_workers"], len(self.outer))
-        return outer * min(self.inner_workers, self.inner_call_tasks)
-
-    @property
-    def oversubscribed(self):
-        """True when more tasks can run at once than the run had cores (outer × inner > cores)."""
-        return self.max_tasks_at_once > self.settings["cores"]
-
-    @property
-    def peak_processes(self):
-        """The most distinct processes running an inner task at the same moment."""
-        return _peak([(t.start, t.end, t.pid) for t in self.tasks], key=lambda i: i[2])
-
-    def inner_places(self):
-        """Where the inner fits ran, relative to the worker of their outer fold (refits always run there): a phrase.
-
-        "the outer fold's own thread", "other threads of the outer fold's process"
-        and/or "other processes", joined with "and".
-        """
-        places = set()
-        for outer in self.outer:
-            for task in self.tasks_of(outer.fold):
-                if task.kind == "refit":
-                    continue
-                if task.worker == outer.worker:
-                    places.add("the outer fold's own thread")
-                elif task.pid == outer.pid:
-                    places.add("other threads of the outer fold's process")
-                else:
-                    places.add("other processes")
-        return " and ".join(sorted(places))
-
-    def tasks_of(self, outer_fold):
-        """The inner tasks of one outer fold, in task order."""
-        return [t for t in self.tasks if t.outer_fold == outer_fold]
-
-    def workers(self):
-        """Every ``(pid, thread_id)`` that ran a task, outer folds' first, in the order each first started one."""
-        seen = {}
-        for item in sorted([*self.outer, *self.tasks], key=lambda t: t.start):
-            seen.setdefault(item.worker, None)
-        return list(seen)
-
-    def summary(self):
-        """One paragraph: what ran where, computed from the records (counts and the peak, not timings)."""
-        s = self.settings
-        inner_what = "(candidate, fold) fits and refits" if s["inner"] == "grid" else "trees"
-        return (
-            f"{len(self.outer)} outer folds (outer n_jobs={s['outer_n_jobs']!r}, {s['outer_backend']}) × "
-            f"{len(self.tasks)} inner tasks in all ({inner_what}; inner n_jobs={s['inner_n_jobs']!r}, "
-            f"joblib chose {self.inner_backend} with {self.inner_workers} at once per fold). "
-            f"{self.n_processes} process(es) and {self.n_threads} thread(s) ran tasks; at most "
-            f"{self.peak_tasks} inner task(s) ran at the same moment, in {self.peak_processes} process(es) "
-            f"(possible: {self.max_tasks_at_once}, on {s['cores']} core(s))."
-        )
-
-    def to_frame(self):
-        """The inner tasks as a pandas DataFrame, one row each."""
-        import pandas as pd
-
-        rows = [{**t.__dict__, "duration": t.duration} for t in self.tasks]
-        return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# Which backend an inner call gets
-# --------------------------------------------------------------------------------------------
-def inner_backend_for(inner_n_jobs, prefer=None):
-    """The backend a ``Parallel(n_jobs=inner_n_jobs, prefer=prefer)`` call made *here* would run on.
-
-    Asks joblib the way ``Parallel`` does: the active backend (inside a worker,
-    the nested backend the outer call set), then its ``effective_n_jobs``; one
-    worker means joblib runs the tasks one after the other.
-
-    Parameters
-    ----------
-    inner_n_jobs : int or None
-    prefer : {None, "threads", "processes"}
-        The hint the inner code gives (a random forest gives "threads").
-
-    Returns
-    -------
-    (name, nesting_level, workers) : (str, int, int)
-
-    Examples
-    --------
-    >>> inner_backend_for(2)[0], inner_backend_for(1)
-    ('loky', ('sequential', 0, 1))
-    >>> inner_backend_for(2, prefer="threads")[:2]
-    ('threading', 0)
-    >>> with joblib.parallel_config(backend="threading"):
-    ...     joblib.Parallel(n_jobs=2)(joblib.delayed(inner_backend_for)(-1) for _ in range(2))[0] == (
-    ...         "threading", 1, joblib.cpu_count()) or joblib.cpu_count() == 1
-    True
-    """
-    from ..backends import backend_name
-    from ..compat import active_backend as get_active_backend
-
-    backend, config_n_jobs = get_active_backend(prefer=prefer)
-    n_jobs = inner_n_jobs if inner_n_jobs is not None else config_n_jobs
-    if n_jobs is None:
-        n_jobs = backend.default_n_jobs
-    with warnings.catch_warnings():  # loky refuses below threads with a warning and 1 worker: the 1 is the answer
-        warnings.simplefilter("ignore")
-        workers = int(backend.effective_n_jobs(n_jobs))
-    level = backend.nesting_level or 0
-    return ("sequential" if workers == 1 else backend_name(backend)), level, workers
-
-
-# --------------------------------------------------------------------------------------------
-# The tasks
-# --------------------------------------------------------------------------------------------
 def _timed_tree_class():
     from sklearn.tree import DecisionTreeClassifier
 
@@ -386,19 +61,10 @@ def _timed_tree_class():
         def _fit(self, X, y, *args, **kwargs):
             start = now()
             fitted = super()._fit(X, y, *args, **kwargs)
-            self.trace_ = (os.getpid(), threading.get_native_id(), start, now())
+            self.trace_ = (*pid_and_thread(), start, now())
             return fitted
 
     return TimedTree
-
-
-def _blas_threads():
-    try:
-        from threadpoolctl import threadpool_info
-
-        return max([p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"], default=0)
-    except Exception:
-        return 0
 
 
 def _outer_task(fold, train, test, X, y, spec, inner_n_jobs, t0):
@@ -407,7 +73,7 @@ def _outer_task(fold, train, test, X, y, spec, inner_n_jobs, t0):
     from sklearn.metrics import f1_score
 
     start = now()
-    pid, tid = os.getpid(), threading.get_native_id()
+    pid, tid = pid_and_thread()
     prefer = "threads" if spec["inner"] == "forest" else None
     backend, level, workers = inner_backend_for(inner_n_jobs, prefer=prefer)
     X_train, y_train = X[train], y[train]
@@ -439,15 +105,12 @@ def _outer_task(fold, train, test, X, y, spec, inner_n_jobs, t0):
             tasks.append(NestedTask(fold, "tree", i, None, None, t_pid, t_tid, t_start - t0, t_end - t0))
     score = float(f1_score(y[test], model.predict(X[test]), average="weighted"))
     end = now()
-    caps = {var: os.environ[var] for var in THREAD_CAP_VARIABLES if var in os.environ}
+    caps = thread_caps()
     record = OuterFold(fold, pid, tid, start - t0, end - t0, score, best, backend, level, workers, caps,
-                       _blas_threads())  # fmt: skip
+                       blas_threads())  # fmt: skip
     return record, tasks
 
 
-# --------------------------------------------------------------------------------------------
-# Checks
-# --------------------------------------------------------------------------------------------
 def _check_n_jobs(name, value):
     if value is None:
         return None
@@ -499,27 +162,6 @@ def _check_folds(name, n_splits, y, where):
         )
 
 
-def _outer_workers(outer_n_jobs, backend):
-    """How many outer folds can run at once: joblib's effective n_jobs of the outer call."""
-    from ..backends import backend_context
-
-    n = outer_n_jobs
-    if backend == "sequential":
-        return 1
-    with backend_context(backend):
-        from ..compat import active_backend as get_active_backend
-
-        active, config_n_jobs = get_active_backend()
-        if n is None:
-            n = config_n_jobs if config_n_jobs is not None else active.default_n_jobs
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return int(active.effective_n_jobs(n))
-
-
-# --------------------------------------------------------------------------------------------
-# The run
-# --------------------------------------------------------------------------------------------
 def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_folds=3, inner_folds=3,
                estimator=None, param_grid=None, n_estimators=None, backend=None, random_state=0):  # fmt: skip
     """Run a nested cross-validation with a parallel step inside each parallel outer fold, and record every task.
@@ -638,11 +280,11 @@ def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_fold
     splits = list(StratifiedKFold(outer_folds).split(X, y))
     for k, (train, _) in enumerate(splits):  # every inner step must be able to stratify its outer training set
         _check_folds("inner_folds", inner_folds, y[train], f" of outer fold {k}'s training set")
-    outer_workers = _outer_workers(outer_n_jobs, backend)
+    n_outer_workers = outer_workers(outer_n_jobs, backend)
     settings = {
         "inner": inner, "outer_n_jobs": outer_n_jobs, "inner_n_jobs": inner_n_jobs, "backend": backend,
-        "outer_workers": outer_workers, "outer_folds": outer_folds, "inner_folds": inner_folds,
-        "outer_backend": "sequential" if outer_workers == 1 else (backend or _active_backend_name()),
+        "outer_workers": n_outer_workers, "outer_folds": outer_folds, "inner_folds": inner_folds,
+        "outer_backend": "sequential" if n_outer_workers == 1 else (backend or _active_backend_name()),
         "cores": joblib.cpu_count(), **extra,
     }  # fmt: skip
 
@@ -667,7 +309,7 @@ def run_nested(X, y, *, inner="grid", outer_n_jobs=2, inner_n_jobs=2, outer_fold
         wall_time=wall,
         n_processes=len({pid for pid, _ in workers}),
         n_threads=len(workers),
-        peak_tasks=_peak([(t.start, t.end) for t in tasks]),
+        peak_tasks=most_at_once([(t.start, t.end) for t in tasks]),
         inner_backend=backends[0] if len(backends) == 1 else "/".join(backends),
     )
 

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..backends import backend_context, resolve_backend, resolve_n_jobs
 from ..core.checks import check_positive_int
+from ..core.text import PrettyText
 
 __all__ = ["SharedModelRun", "SlowModel", "answer_task", "clone_task", "fingerprint", "run_fold_task"]
 
@@ -224,7 +225,7 @@ def _attributed(task, model, X, y, train, test):
 
 
 @dataclass(frozen=True)
-class SharedModelRun:
+class SharedModelRun(PrettyText):
     """What a fold task did when every task was handed the same model object.
 
     Attributes
@@ -277,9 +278,6 @@ class SharedModelRun:
                 f"  the model you passed in, afterwards: {after}",
             ]
         )
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
 
 
 def run_fold_task(task, estimator, X, y, *, cv=5, backend=None, n_jobs=2, fit_pause=0.1, predict_pause=0.05):

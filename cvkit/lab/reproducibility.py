@@ -9,33 +9,20 @@ joblib's loky backend caps the BLAS threads of each worker before it starts
 ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ... to
 ``inner_max_num_threads`` if given, else to ``max(cpu_count() // n_jobs, 1)``),
 while the notebook's own process keeps one thread per core. This module
-reports both counts and compares two ``cross_validate`` results exactly.
+reports both counts (:func:`blas_threads` is :func:`cvkit.lab.worker_threads.blas_threads`)
+and compares two ``cross_validate`` results exactly.
 """
 
 import math
 from dataclasses import dataclass
 
-import numpy as np  # loaded here so that a worker running these functions has numpy's BLAS loaded too
+import numpy as np
 
 from ..core.checks import check_positive_int
+from ..core.text import PrettyText
+from .worker_threads import blas_threads  # also importable from here, as lesson 08 does
 
 __all__ = ["CVComparison", "blas_threads", "compare_cv_results", "worker_blas_threads"]
-
-
-def blas_threads():
-    """Threads the BLAS libraries loaded in this process use for one call (the largest count if several are).
-
-    Examples
-    --------
-    >>> from threadpoolctl import threadpool_limits
-    >>> with threadpool_limits(limits=1, user_api="blas"):
-    ...     blas_threads()
-    1
-    """
-    from threadpoolctl import threadpool_info
-
-    counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
-    return max(counts, default=0)
 
 
 def worker_blas_threads(n_jobs=2, inner_max_num_threads=None):
@@ -73,7 +60,7 @@ def worker_blas_threads(n_jobs=2, inner_max_num_threads=None):
 
 
 @dataclass(frozen=True)
-class CVComparison:
+class CVComparison(PrettyText):
     """Two ``cross_validate`` results compared exactly, fold by fold (see :func:`compare_cv_results`).
 
     Attributes
@@ -115,9 +102,6 @@ class CVComparison:
         if self.digits_in_common is not None:
             text += f" ({self.digits_in_common} significant digits in common)"
         return text
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
 
 
 def _differences(a, b):

@@ -38,7 +38,9 @@ task that starts afterwards raises :class:`SearchStopped` from
 ``error_score``); the refit raises :class:`SearchStopped` out of the search's
 ``fit``. Tasks already running finish. The request reaches loky workers
 through a flag file in the temporary directory (a worker holds a copy of the
-recorder, not the recorder), so it works on one machine, not across a cluster.
+recorder, not the recorder: :class:`cvkit.lab.stop_flag.StopFlag`), so it works
+on one machine, not across a cluster. The records and their pictures are in
+:mod:`cvkit.lab.search_records`.
 
 Examples
 --------
@@ -54,25 +56,17 @@ Examples
 ('refit', True, 7)
 """
 
-import os
-import socket
-import tempfile
 import threading
-import uuid
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ..backends import resolve_backend
 from ..compat import NOT_FOUND, fit_error_of_caller, search_callbacks, sklearn_transport
-from ..compat import active_backend as _get_active_backend
-from ..core.trace import now
+from ..core.trace import now, worker_identity
+from .search_records import CUT_SHORT, TASK_STATES, SearchTask, search_live_run, search_schedule
+from .stop_flag import StopFlag
 
-__all__ = ["TASK_STATES", "SearchRecorder", "SearchStopped", "SearchTask", "watch_search"]
-
-#: The error of a task the search's end found still running (the search raised, e.g. a worker died).
-CUT_SHORT = "still running when the search's fit ended"
-
-#: What a recorded task can be ("cancelled": it started after a stop was requested, and did not fit).
-TASK_STATES = ("running", "done", "failed", "cancelled")
+__all__ = ["CUT_SHORT", "TASK_STATES", "SearchRecorder", "SearchStopped", "SearchTask", "watch_search"]
 
 
 class SearchStopped(Exception):
@@ -91,67 +85,11 @@ _ONLY_STOPPED_WARNING = (
     r"(?s)\s*\d+ fits failed out of a total of \d+\..*Below are more details about the failures:\n"
     r"-{80}\n\d+ fits failed with the following error:\n(?:(?!-{80}).)*" + _STOPPED + r"[^\n]*\s*$"
 )
-warnings.filterwarnings("ignore", message=_ONLY_STOPPED_WARNING)
 
 #: scikit-learn's names for the tasks the recorder keeps (sklearn/model_selection/_search.py).
 _EVALUATION = "candidate-split-evaluation"
 _REFIT = "refit-with-best-params"
 _KINDS = {_EVALUATION: "fit", _REFIT: "refit"}
-
-_HOST = socket.gethostname()
-
-
-@dataclass(frozen=True)
-class SearchTask:
-    """One fit task of a search: its place in the grid, the worker that ran it, when, and how it ended.
-
-    Attributes
-    ----------
-    task : int
-        The task's number: ``candidate * n_splits + fold`` for a cross-validation fit
-        (scikit-learn's ``task_id``), ``n_candidates * n_splits`` for the refit.
-    kind : {"fit", "refit"}
-        A (candidate, fold) fit, or the final refit of the best candidate on all the data.
-    candidate : int or None
-        Index of the candidate in ``cv_results_["params"]`` (the refit: ``best_index_``).
-    fold : int or None
-        Index of the split; None for the refit.
-    host, pid, thread_id
-        The worker: host name, process id and native thread id.
-    start, end : float
-        Wall clock seconds (:func:`cvkit.core.trace.now`); ``end`` is None while the task runs.
-    state : {"running", "done", "failed", "cancelled"}
-    error : str or None
-        For a failed task: the last line of its traceback; for a cancelled one: why.
-
-    Examples
-    --------
-    >>> t = SearchTask(5, "fit", 1, 1, "h", 11, 3, 10.0, 10.25, "done")
-    >>> t.duration, t.worker
-    (0.25, ('h', 11, 3))
-    """
-
-    task: int
-    kind: str
-    candidate: int | None
-    fold: int | None
-    host: str
-    pid: int
-    thread_id: int
-    start: float
-    end: float | None
-    state: str
-    error: str | None = None
-
-    @property
-    def duration(self):
-        """Seconds the task ran (None while it runs)."""
-        return None if self.end is None else self.end - self.start
-
-    @property
-    def worker(self):
-        """Key of the worker (host, process, thread) that ran the task."""
-        return (self.host, self.pid, self.thread_id)
 
 
 def _int_or_none(value):
@@ -209,6 +147,7 @@ class SearchRecorder:
     >>> [(t.candidate, t.fold) for t in recorder.tasks(kind="fit")]
     [(0, 0), (0, 1), (1, 0), (1, 1)]
     >>> s = recorder.schedule()
+    >>> import os
     >>> s.n_folds, s.n_workers, s.worker_labels == [f"pid {os.getpid()}"]
     (4, 1, True)
     >>> SearchRecorder(on_event=3)
@@ -221,8 +160,7 @@ class SearchRecorder:
         self.on_event = _check_callable("on_event", on_event)
         self._lock = threading.Lock()
         self._handles = {}  # root_uuid -> sklearn ListenerHandle (picklable: the workers' copies use it)
-        self._stop_file = None  # exists once stop() was called during this fit; workers look for it
-        self._stopped = False
+        self._stop = StopFlag("cvkit-search-stop-")  # seen by the workers' copies too
         self._tasks = {}  # path of task ids from the root -> SearchTask
         self.started_at = None
         self.ended_at = None
@@ -232,37 +170,31 @@ class SearchRecorder:
 
     # --- pickling: a worker's copy only needs the way home -----------------------------------
     def __getstate__(self):
-        return {"_handles": dict(self._handles), "_stop_file": self._stop_file}
+        return {"_handles": dict(self._handles), "_stop": self._stop}
 
     def __setstate__(self, state):
         self.__init__()
         self._handles = state["_handles"]
-        self._stop_file = state["_stop_file"]
+        self._stop = state["_stop"]
 
     # --- stopping ----------------------------------------------------------------------------
     def stop(self):
         """Ask the search being watched to stop: tasks not started are cancelled, running ones finish.
 
         Safe to call from any thread, at any time (before a fit or after it, it
-        does nothing). Returns the recorder.
+        does nothing). Returns the recorder. From the first stop on, scikit-learn's
+        FitFailedWarning is ignored when every failure it reports is this stop (the
+        recorder shows those fits as "cancelled"); any other failure still warns.
+        Importing this module changes no warnings filter.
         """
-        self._stopped = True
-        path = self._stop_file
-        if path is not None:
-            try:
-                with open(path, "x"):
-                    pass
-            except FileExistsError:
-                pass
+        warnings.filterwarnings("ignore", message=_ONLY_STOPPED_WARNING)  # adding it again moves it first, never twice
+        self._stop.set()
         return self
 
     @property
     def stop_requested(self):
         """True once :meth:`stop` was called during the current fit (seen by workers too)."""
-        if self._stopped:
-            return True
-        path = self._stop_file
-        return path is not None and os.path.exists(path)
+        return self._stop.is_set()
 
     def __repr__(self):
         with self._lock:
@@ -273,9 +205,7 @@ class SearchRecorder:
     def setup(self, estimator, context):
         """Start a new record and open the listener the workers send to (called by the search, in the parent)."""
         open_listener, _, _ = sklearn_transport()
-        self._remove_stop_file()
-        self._stopped = False
-        self._stop_file = os.path.join(tempfile.gettempdir(), f"cvkit-search-stop-{uuid.uuid4().hex}")
+        self._stop.arm()
         with self._lock:
             self._tasks = {}
             self.started_at, self.ended_at = now(), None
@@ -314,7 +244,7 @@ class SearchRecorder:
         handle = self._handles.pop(context.root_uuid, None)
         if handle is not None:
             close_listener(handle)
-        self._remove_stop_file()
+        self._stop.disarm()
         ended = now()
         changed = []
         with self._lock:
@@ -325,14 +255,6 @@ class SearchRecorder:
                     changed.append(self._tasks[key])
         for task in changed:
             self._notify("end", task)
-
-    def _remove_stop_file(self):
-        path = self._stop_file
-        if path is not None:
-            try:
-                os.remove(path)
-            except FileNotFoundError:
-                pass
 
     # --- worker side ------------------------------------------------------------------------
     @staticmethod
@@ -348,6 +270,7 @@ class SearchRecorder:
         while ctx is not None:
             path.append(ctx.task_id)
             ctx = ctx.parent
+        host, pid, thread_id, _ = worker_identity()
         return {
             "kind": kind,
             "path": tuple(reversed(path)),
@@ -358,9 +281,9 @@ class SearchRecorder:
             "best_index": _int_or_none(getattr(estimator, "best_index_", None))
             if context.task_name == _REFIT
             else None,
-            "host": _HOST,
-            "pid": os.getpid(),
-            "thread_id": threading.get_native_id(),
+            "host": host,
+            "pid": pid,
+            "thread_id": thread_id,
             "time": now(),
             "error": None,
             "cancelled": False,
@@ -429,7 +352,7 @@ class SearchRecorder:
         return sorted(tasks, key=lambda t: (t.kind == "refit", t.task))
 
     def schedule(self, include_refit=False):
-        """The finished fits as a measured :class:`cvkit.model.schedule.Schedule`, for :func:`cvkit.plots.plot_gantt`.
+        """The finished fits as a measured :class:`cvkit.model.records.Schedule`, for :func:`cvkit.plots.plot_gantt`.
 
         Each (candidate, fold) fit is one "fold" of the schedule, numbered by its
         task number (``candidate * n_splits + fold``); lanes are the workers in
@@ -442,29 +365,14 @@ class SearchRecorder:
         include_refit : bool, default False
             Also draw the refit, on the parent's lane.
         """
-        from ..model.schedule import Schedule, ScheduledTask
-
         if not isinstance(include_refit, bool):
             raise TypeError(f"include_refit={include_refit!r} is not allowed; allowed: True, False.")
-        t0 = self.started_at if self.started_at is not None else 0.0
-        tasks = [
-            t for t in self.tasks(None if include_refit else "fit") if t.end is not None and t.state != "cancelled"
-        ]
-        lane_of = {}
-        for t in sorted(tasks, key=lambda t: (t.start, t.task)):
-            lane_of.setdefault(t.worker, len(lane_of))
-        workers = list(lane_of)
-        by_pid = len({w[1] for w in workers}) == len(workers)
-        labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
-        scheduled = [ScheduledTask(t.task, lane_of[t.worker], t.start - t0, t.end - t0, status=t.state) for t in tasks]
-        wall = None if self.ended_at is None or self.started_at is None else self.ended_at - self.started_at
-        return Schedule(
-            tasks=sorted(scheduled, key=lambda t: t.fold),
-            n_workers=max(len(workers), 1),
-            makespan=max((t.end for t in scheduled), default=0.0),
-            source="measured",
-            settings={**self.settings, "wall_time": wall, "n_splits": self.n_splits},
-            worker_labels=labels or None,
+        return search_schedule(
+            self.tasks(None if include_refit else "fit"),
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            settings=self.settings,
+            n_splits=self.n_splits,
         )
 
     def live_run(self, deaths=None):
@@ -479,35 +387,19 @@ class SearchRecorder:
             ``{pid: seconds since the fit started}`` of worker processes seen dead
             (:meth:`cvkit.model.live.LiveRun.worker_died` draws their lanes dead from then on).
         """
-        from ..core.results import FoldResult
-        from ..core.trace import TaskTrace
-        from ..model.live import LiveRun
-
-        tasks = [t for t in self.tasks("fit") if t.state != "cancelled"]  # never started: finish() marks them
-        t0 = self.started_at if self.started_at is not None else now()
-        n = max([self.n_tasks or 0, *(t.task + 1 for t in tasks), 1])
-        lanes = self.settings.get("n_jobs") or 1
-        lanes = lanes if isinstance(lanes, int) and lanes > 0 else max(len({t.worker for t in tasks}), 1)
-        live = LiveRun(n, n_workers=lanes, clock=now)
-        live._began = t0
-        for t in sorted(tasks, key=lambda t: (t.start, t.task)):
-            live.start(t.task, t.worker, t.start - t0)
-        for t in sorted((t for t in tasks if t.end is not None), key=lambda t: t.end):
-            trace = TaskTrace(t.task, t.host, t.pid, t.thread_id, "", t.start - t0, t.end - t0)
-            error_type, _, message = (t.error or "").partition(":")
-            live.complete(FoldResult(t.task, status=t.state, trace=trace,
-                                     error_type=error_type or None, error_message=message.strip() or None))  # fmt: skip
-        for pid, at in sorted((deaths or {}).items(), key=lambda item: item[1]):
-            live.worker_died(pid, at=at)
-        if self.ended_at is not None:
-            live.finish(at=self.ended_at - t0)
-        return live
+        return search_live_run(
+            self.tasks("fit"),
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            n_tasks=self.n_tasks,
+            n_jobs=self.settings.get("n_jobs"),
+            deaths=deaths,
+        )
 
 
 def _active_backend():
     try:
-        backend, _ = _get_active_backend()
-        return type(backend).__name__.replace("Backend", "").lower()
+        return resolve_backend(None)[1]
     except Exception:
         return None
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..backends import backend_context, resolve_backend, resolve_n_jobs
 from ..core import checks
-from ..model.schedule import list_scheduling_bound
+from ..core.text import PrettyText, fmt_seconds
+from ..model.bounds import list_scheduling_bound
 
 __all__ = [
     "SpeedupMeasurement",
@@ -62,46 +63,23 @@ def serial_seconds(result):
     return max(result.wall_time - busy_seconds(result), 0.0)
 
 
-def _import_and_hold(hold):
-    """Warm-up task: import what fold tasks import, then keep this worker busy so its siblings take the others.
-
-    Returns the worker's pid and whether it had imported them already (then it holds only briefly).
-    """
-    import os
-    import sys
-
-    was_warm = "sklearn.svm" in sys.modules and "cvkit.runner" in sys.modules
-    import sklearn.svm  # noqa: F401
-
-    import cvkit.runner  # noqa: F401
-
-    time.sleep(hold)
-    return os.getpid(), was_warm
-
-
 def warm_workers(n_jobs=2, backend="loky"):
-    """Start ``n_jobs`` loky workers (if not running) and import scikit-learn and cvkit in each.
+    """Start ``n_jobs`` loky workers (if not running) and import scikit-learn and cvkit's fold task in each.
 
-    Other backends start their workers at every call: nothing to warm.
+    Other backends start their workers at every call: nothing to warm. The
+    warm-up itself is :func:`cvkit.robust.pool.warm_workers`, the one cvkit has.
 
     Examples
     --------
     >>> warm_workers(2, "threading")
     """
-    from joblib import Parallel, delayed
+    from ..robust.pool import warm_workers as warm_pool
 
     backend, label = resolve_backend(backend)
     if label != "loky":
         return
-    n = resolve_n_jobs(n_jobs, backend)
     with backend_context(backend):
-        # A pool already warm answers a short probe from n distinct workers: ~0.03 s instead of ~0.2 s.
-        probe = Parallel(n_jobs=n)(delayed(_import_and_hold)(0.02) for _ in range(n))
-        if len({pid for pid, _ in probe}) == n and all(was_warm for _, was_warm in probe):
-            return
-        for _ in range(5):
-            if len({pid for pid, _ in Parallel(n_jobs=n)(delayed(_import_and_hold)(0.15) for _ in range(n))}) == n:
-                return
+        warm_pool(resolve_n_jobs(n_jobs, backend))
 
 
 def stop_workers():
@@ -111,13 +89,13 @@ def stop_workers():
     --------
     >>> stop_workers()
     """
-    from .workers import shutdown_workers  # one way to stop them, shared with lesson 05's helpers
+    from .worker_startup import shutdown_workers  # one way to stop them, shared with lesson 05's helpers
 
     shutdown_workers()
 
 
 @dataclass(frozen=True)
-class SpeedupMeasurement:
+class SpeedupMeasurement(PrettyText):
     """Serial and parallel runs of the same folds, timed in one session.
 
     Attributes
@@ -190,16 +168,9 @@ class SpeedupMeasurement:
     def __str__(self):
         return (
             f"{self.n_folds} folds on {self.n_workers} workers ({self.backend}, {self.pool} pool): "
-            f"serial {_fmt(self.serial)}, parallel {_fmt(self.parallel)}, speed-up {self.speedup:.2f}× "
+            f"serial {fmt_seconds(self.serial)}, parallel {fmt_seconds(self.parallel)}, speed-up {self.speedup:.2f}× "
             f"(bound {self.bound:.2f}×)"
         )
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
-
-def _fmt(seconds):
-    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1e3:.1f} ms"
 
 
 def measure_speedup(estimator, X, y, *, cv=5, n_jobs=2, backend="loky", pool="warm", repeats=3):

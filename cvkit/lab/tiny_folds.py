@@ -1,6 +1,6 @@
 """Tiny folds, such as iris's few milliseconds: who runs which fold when sending one costs about as much as running it.
 
-The schedule model (:mod:`cvkit.model.schedule`) deals equal folds out in rounds. That holds when a fold is long next to
+The schedule model (:mod:`cvkit.model.replay`) deals equal folds out in rounds. That holds when a fold is long next to
 the milliseconds it takes to send it to a worker and bring its result back, and when every worker is ready at the
 start. Tiny folds break both premises: ``batch_size="auto"`` sends them in batches, and in a cold pool (one whose
 workers are still starting) the worker that is ready first runs fold after fold while the others are not there yet.
@@ -19,8 +19,10 @@ import heapq
 import math
 from numbers import Real
 
-from ..core.checks import check_batch_size, check_positive_int, check_pre_dispatch
-from ..model.schedule import Schedule, ScheduledTask, _check_durations, predict_schedule, schedule_from_result
+from ..core.checks import check_batch_size, check_durations, check_positive_int, check_pre_dispatch
+from ..model.measured import schedule_from_result
+from ..model.records import Schedule, ScheduledTask
+from ..model.replay import predict_schedule
 
 __all__ = [
     "SPLIT_SETTINGS",
@@ -65,7 +67,7 @@ def fold_split(result_or_schedule):
 def ready_times(result):
     """When each worker of a measured run started its first fold (seconds since the run started), in lane order.
 
-    Lanes are numbered as in :func:`cvkit.model.schedule.schedule_from_result` (by the order in which the workers first
+    Lanes are numbered as in :func:`cvkit.model.schedule_from_result` (by the order in which the workers first
     started a fold); a worker that ran no fold gets ``math.inf``. In a cold pool this is when each worker was
     ready: it had started and imported what the fold needs.
 
@@ -111,7 +113,7 @@ def head_start_schedule(durations, ready_at, first_folds=None):
     Folds go one by one (``batch_size=1``), enough of them are dispatched ahead that a free worker always finds one
     (``pre_dispatch`` of at least ``n_jobs``), and sending them takes no time. Then each fold, in fold order, goes
     to the worker that is free first; of workers free at the same moment, the one idle longest (then the lowest
-    number). With every worker ready at 0 this is :func:`cvkit.model.schedule.predict_schedule` with ``batch_size=1``.
+    number). With every worker ready at 0 this is :func:`cvkit.model.predict_schedule` with ``batch_size=1``.
 
     In a real cold pool each worker takes a fold as soon as its process exists, and imports scikit-learn while it
     unpickles that fold (the import is what takes long): ``first_folds`` fixes those folds, one per worker, and
@@ -148,7 +150,7 @@ def head_start_schedule(durations, ready_at, first_folds=None):
     ValueError: ready_at=[0, -1] is not allowed; allowed: one time per worker, each a number of seconds >= 0 \
 (math.inf for a worker never ready), at least one of them finite.
     """
-    d = _check_durations(durations)
+    d = check_durations(durations)
     try:
         ready = [float(r) for r in ready_at]
         ok = (

@@ -7,55 +7,9 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ..core.checks import check_positive_int
+from .records import ScheduledTask
 
-__all__ = ["FOLD_STATES", "Bar", "LiveRun", "LiveSnapshot"]
-
-#: What a fold can be while a run goes on and after it ended ("interrupted": its worker died; it waits to be re-run).
-FOLD_STATES = ("waiting", "running", "interrupted", "done", "failed", "cancelled")
-
-#: What a bar (one attempt at a fold) can be: an interrupted bar is an attempt whose worker died under it.
-BAR_STATES = ("running", "done", "failed", "cancelled", "interrupted")
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One attempt at a fold, as drawn: its worker lane and its extent in seconds since the run started.
-
-    A fold normally has one bar; a fold whose worker died has one more bar per
-    re-run (``attempt`` 2, 3, ...), and its earlier bars stay, "interrupted".
-
-    Attributes
-    ----------
-    fold : int
-    lane : int
-        Worker lane (0 = the worker that started a fold first; a new worker
-        takes the lane of a dead one, so lanes count live workers).
-    start, end : float
-        For a running fold, ``end`` is the snapshot's "now": its bar grows.
-        For a fold cancelled while it ran, the time the run ended; for an
-        interrupted attempt, when its worker was seen dead.
-    state : {"running", "done", "failed", "cancelled", "interrupted"}
-    attempt : int
-        1, or more when the fold was started again (a re-run after a worker died).
-    score : float
-        The metric for a done fold, else NaN.
-    error : str or None
-        "ErrorType: first line" for a failed fold.
-    """
-
-    fold: int
-    lane: int
-    start: float
-    end: float
-    state: str
-    attempt: int = 1
-    score: float = float("nan")
-    error: str | None = None
-
-    @property
-    def duration(self):
-        """Seconds the bar spans."""
-        return self.end - self.start
+__all__ = ["Death", "LiveRun", "LiveSnapshot"]
 
 
 @dataclass(frozen=True)
@@ -69,14 +23,22 @@ class LiveSnapshot:
     n_folds : int
     lane_labels : tuple of str
         One per worker lane, e.g. "pid 4242" or "thread 17"; "" for a lane no fold ran on yet.
-    bars : tuple of Bar
-        Every fold that started, in fold order.
+    bars : tuple of ScheduledTask
+        Every attempt at a fold that started, in fold order: the record a
+        prediction and a measured run use (:class:`cvkit.model.records.ScheduledTask`),
+        with ``worker`` the lane, ``status`` "running", "done", "failed",
+        "cancelled" or "interrupted" (its worker died under it), and ``attempt``,
+        ``score``, ``error``. A fold normally has one; a fold whose worker died has
+        one more per re-run (``attempt`` 2, 3, ...). A running fold's ``end`` is
+        "now"; a fold cancelled while it ran ends when the run ended; an
+        interrupted attempt ends when its worker was seen dead.
     waiting : tuple of int
         Folds not started yet, in the order joblib hands them out (fold order).
     completed : tuple of int
         Folds that finished (done or failed), in the order their results arrived.
     states : dict
-        fold -> one of :data:`FOLD_STATES`.
+        fold -> its status, one of :data:`cvkit.core.results.FOLD_STATUSES` ("interrupted": its worker died; it
+        waits to be re-run).
     errors : dict
         fold -> "ErrorType: message" for failed folds.
     finished : bool
@@ -114,13 +76,13 @@ class LiveSnapshot:
         return len(self.lane_labels)
 
     def count(self, state):
-        """Number of folds in ``state`` (one of :data:`FOLD_STATES`)."""
+        """Number of folds in ``state`` (one of :data:`cvkit.core.results.FOLD_STATUSES`)."""
         return sum(1 for s in self.states.values() if s == state)
 
     @property
     def interrupted(self):
         """Folds that lost an attempt to a dead worker, in fold order (whatever became of them afterwards)."""
-        return tuple(sorted({b.fold for b in self.bars if b.state == "interrupted"}))
+        return tuple(sorted({b.fold for b in self.bars if b.status == "interrupted"}))
 
     @property
     def alive_lanes(self):
@@ -159,7 +121,7 @@ class LiveRun:
     Pass :meth:`handle` as ``run_folds(..., on_event=live.handle)``. Every fold
     starts "waiting"; a "start" event makes it "running" on a worker lane
     (lanes are numbered in the order workers first start a fold, as in
-    :func:`cvkit.model.schedule.schedule_from_result`); a "done" event makes it
+    :func:`cvkit.model.measured.schedule_from_result`); a "done" event makes it
     "done" or "failed" with its end time and score, in completion order.
     :meth:`worker_died` (called when a worker process is seen dead, see
     :meth:`check_workers`) marks its lane dead and the attempts it held
@@ -177,6 +139,9 @@ class LiveRun:
     clock : callable
         Wall clock in seconds, the one the workers' times are read with
         (:func:`cvkit.core.trace.now`); replaceable in tests.
+    began : float, optional
+        When the run began on that clock (default: now). The run's start is
+        never taken as earlier than this.
 
     Examples
     --------
@@ -184,18 +149,18 @@ class LiveRun:
     >>> live.handle("start", {"fold": 0, "host": "h", "pid": 11, "thread_id": 1, "time": 0.5})
     >>> live.handle("start", {"fold": 1, "host": "h", "pid": 12, "thread_id": 1, "time": 0.6})
     >>> snap = live.snapshot(now=1.0)
-    >>> [(b.fold, b.lane, b.state, b.end) for b in snap.bars], snap.waiting
+    >>> [(b.fold, b.worker, b.status, b.end) for b in snap.bars], snap.waiting
     ([(0, 0, 'running', 1.0), (1, 1, 'running', 1.0)], (2,))
     >>> snap.lane_labels
     ('pid 11', 'pid 12')
     """
 
-    def __init__(self, n_folds, n_workers=1, *, clock=time.time):
+    def __init__(self, n_folds, n_workers=1, *, clock=time.time, began=None):
         self.n_folds = check_positive_int("n_folds", n_folds)
         self.n_workers = check_positive_int("n_workers", n_workers)
         self._clock = clock
         self._lock = threading.RLock()
-        self._began = clock()
+        self._began = clock() if began is None else began
         self._t0 = None  # the run's start on the wall clock, estimated from events (see elapsed)
         self._state = dict.fromkeys(range(self.n_folds), "waiting")
         self._tries = {}  # fold -> list of attempts: dicts with worker, lane, start, end, state, attempt
@@ -246,10 +211,10 @@ class LiveRun:
                 return  # the same start seen twice
             self._learn_t0(at)
             for t in tries:
-                if t["state"] == "running":
-                    t["state"], t["end"] = "interrupted", max(t["start"], float(at))
+                if t["status"] == "running":
+                    t["status"], t["end"] = "interrupted", max(t["start"], float(at))
             tries.append({"worker": worker, "lane": self._lane_for(worker), "start": float(at), "end": None,
-                          "state": "running", "attempt": number})  # fmt: skip
+                          "status": "running", "attempt": number})  # fmt: skip
             self._state[fold] = "running"
             self.version += 1
 
@@ -270,15 +235,15 @@ class LiveRun:
                     last = {"worker": worker, "lane": self._lane_for(worker), "attempt": len(tries) + 1}
                     tries.append(last)
                 for t in tries:
-                    if t is not last and t["state"] == "running":
-                        t["state"], t["end"] = "interrupted", max(t["start"], float(trace.start))
-                last.update(start=float(trace.start), end=float(trace.end), state=state)
+                    if t is not last and t["status"] == "running":
+                        t["status"], t["end"] = "interrupted", max(t["start"], float(trace.start))
+                last.update(start=float(trace.start), end=float(trace.end), status=state)
                 last["attempt"] = max(last["attempt"], getattr(trace, "attempt", 1) or 1)
             elif tries:  # failed from outside (dead worker, timeout): the last attempt ran until now, or its death
                 last = tries[-1]
-                if last["state"] == "running":
+                if last["status"] == "running":
                     last["end"] = max(last["start"], self._elapsed())
-                last["state"] = state
+                last["status"] = state
             self._state[fold] = state
             self._score[fold] = result.score
             if result.error_type:
@@ -305,8 +270,8 @@ class LiveRun:
                     self._dead[lane] = at
                 for fold, tries in self._tries.items():
                     t = tries[-1]
-                    if t["worker"] == worker and t["state"] == "running":
-                        t["state"], t["end"] = "interrupted", max(t["start"], at)
+                    if t["worker"] == worker and t["status"] == "running":
+                        t["status"], t["end"] = "interrupted", max(t["start"], at)
                         self._state[fold] = "interrupted"
                         held.append(fold)
             death = Death(pid=pid, lane=self._workers[workers[0]], at=at, folds=tuple(sorted(held)))
@@ -322,7 +287,7 @@ class LiveRun:
     def running_pids(self):
         """Pids of the workers that hold a running fold now."""
         with self._lock:
-            return {t[-1]["worker"][1] for t in self._tries.values() if t and t[-1]["state"] == "running"}
+            return {t[-1]["worker"][1] for t in self._tries.values() if t and t[-1]["status"] == "running"}
 
     def check_workers(self, alive, own_pid=None):
         """Call :meth:`worker_died` for each worker holding a running fold for which ``alive(pid)`` is False.
@@ -366,8 +331,8 @@ class LiveRun:
                 if state in ("waiting", "running", "interrupted"):
                     self._state[fold] = "cancelled"
                     for t in self._tries.get(fold, []):
-                        if t["state"] == "running":
-                            t["state"], t["end"] = "cancelled", max(t["start"], end)
+                        if t["status"] == "running":
+                            t["status"], t["end"] = "cancelled", max(t["start"], end)
             self._ended_at = end
             self.result = result
             self.message = message if message is not None else getattr(result, "message", None)
@@ -402,7 +367,7 @@ class LiveRun:
         >>> live.handle("done", {"result": FoldResult(1, score=0.9, trace=trace)})
         >>> live.finish(at=0.5)
         >>> snap = live.snapshot()
-        >>> snap.states, [(b.fold, b.state, b.end) for b in snap.bars], snap.completed
+        >>> snap.states, [(b.fold, b.status, b.end) for b in snap.bars], snap.completed
         ({0: 'cancelled', 1: 'done'}, [(1, 'done', 0.4)], (1,))
         """
         with self._lock:
@@ -411,16 +376,16 @@ class LiveRun:
             bars = []
             for fold in sorted(self._tries):
                 for t in self._tries[fold]:
-                    running = t["state"] == "running"
+                    running = t["status"] == "running"
                     end = max(now, t["start"]) if running or t["end"] is None else t["end"]
                     final = t is self._tries[fold][-1]
                     bars.append(
-                        Bar(
+                        ScheduledTask(
                             fold=fold,
-                            lane=t["lane"],
+                            worker=t["lane"],
                             start=t["start"],
                             end=end,
-                            state=t["state"],
+                            status=t["status"],
                             attempt=t["attempt"],
                             score=self._score.get(fold, math.nan) if final else math.nan,
                             error=self._error.get(fold) if final else None,

@@ -1,8 +1,9 @@
 """Pictures of a run: confusion matrices per fold, Gantt charts of measured, predicted and nested schedules,
 speed-up charts, and the picture of processes and threads."""
 
+from .colors import fold_color
 from .confusion import plot_confusion_matrices
-from .gantt import fold_color, plot_gantt, plot_measured_vs_predicted, plot_queue
+from .gantt import plot_gantt, plot_measured_vs_predicted, plot_queue
 from .nested import plot_nested
 from .processes import measure_processes, plot_processes
 from .speedup import plot_speedup_vs_fold_time, plot_speedup_vs_folds, plot_speedup_vs_workers

@@ -4,18 +4,15 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from ..model.schedule import Schedule, predict_from_result, schedule_from_result
+from ..model.measured import predict_from_result, schedule_from_result
+from ..model.records import Schedule
+from .colors import fold_color, text_color_on
 
-__all__ = ["fold_color", "plot_gantt", "plot_measured_vs_predicted", "plot_queue"]
+__all__ = ["plot_gantt", "plot_measured_vs_predicted", "plot_queue"]
 
 #: gid of the Rectangle drawn for fold i is f"fold-{i}"; of its label, f"fold-label-{i}".
 BAR_GID = "fold-{}"
 LABEL_GID = "fold-label-{}"
-
-
-def fold_color(fold):
-    """The colour of a fold: the same fold has the same colour in every chart."""
-    return plt.get_cmap("tab20")(fold % 20)
 
 
 def _as_schedule(schedule_or_result):
@@ -43,8 +40,8 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
     Parameters
     ----------
     schedule_or_result : Schedule or CVResult
-        A prediction (:func:`cvkit.model.schedule.predict_schedule`) or a measured run
-        (a CVResult, or :func:`cvkit.model.schedule.schedule_from_result` of one).
+        A prediction (:func:`cvkit.model.predict_schedule`) or a measured run
+        (a CVResult, or :func:`cvkit.model.schedule_from_result` of one).
     ax : matplotlib Axes, optional
         Where to draw; default a new figure.
     title : str, optional
@@ -62,7 +59,7 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
 
     Examples
     --------
-    >>> from cvkit.model.schedule import predict_schedule
+    >>> from cvkit.model import predict_schedule
     >>> ax = plot_gantt(predict_schedule(5, n_jobs=2))
     >>> len(ax.patches), [t.get_text() for t in ax.texts][:5]
     (5, ['0', '1', '2', '3', '4'])
@@ -95,6 +92,7 @@ def plot_gantt(schedule_or_result, ax=None, *, title=None, xmax=None):
             ha="center",
             va="center",
             fontsize=8 if schedule.n_folds <= 20 else 6,
+            color="#000" if failed else text_color_on(fold_color(task.fold)),
             gid=LABEL_GID.format(task.fold),
         )
     ax.axvline(schedule.makespan, color="0.25", linestyle="--", linewidth=1)
@@ -117,7 +115,7 @@ def plot_measured_vs_predicted(result, schedule=None, *, titles=None):
     result : CVResult
         A measured run.
     schedule : Schedule, optional
-        The prediction. Default: :func:`cvkit.model.schedule.predict_from_result`
+        The prediction. Default: :func:`cvkit.model.predict_from_result`
         with the run's own fold durations, so the two panels differ only in
         who ran what, when (not in how long a fold took).
     titles : (str, str), optional
@@ -139,11 +137,14 @@ def plot_measured_vs_predicted(result, schedule=None, *, titles=None):
     return fig
 
 
-_STATE_STYLE = {
+#: A box's look in the queue by the fold's status (a waiting fold is "not dispatched" while in joblib's generator).
+_QUEUE_STYLE = {
     "not dispatched": {"facecolor": "white", "edgecolor": "0.6", "linestyle": ":"},
-    "queued": {"facecolor": "#fde9a9", "edgecolor": "0.4", "linestyle": "-"},
+    "waiting": {"facecolor": "#fde9a9", "edgecolor": "0.4", "linestyle": "-"},
     "running": {"facecolor": None, "edgecolor": "0.1", "linestyle": "-"},  # the fold's own colour
     "done": {"facecolor": "0.85", "edgecolor": "0.6", "linestyle": "-"},
+    "failed": {"facecolor": "0.85", "edgecolor": "0.6", "linestyle": "-", "hatch": "///"},
+    "cancelled": {"facecolor": "white", "edgecolor": "0.6", "linestyle": "--"},
 }
 
 
@@ -170,7 +171,7 @@ def plot_queue(schedule, times=None, ax=None):
 
     Examples
     --------
-    >>> from cvkit.model.schedule import predict_schedule
+    >>> from cvkit.model import predict_schedule
     >>> ax = plot_queue(predict_schedule(6, n_jobs=2), times=[0, 1])
     >>> [t.get_text() for t in ax.texts if t.get_text().startswith("w")]
     ['w0', 'w1', 'w0', 'w1']
@@ -184,15 +185,19 @@ def plot_queue(schedule, times=None, ax=None):
     by_fold = {t.fold: t for t in schedule.tasks}
     for row, t in enumerate(times):
         states = schedule.state_at(t)
+        not_dispatched = set(schedule.not_dispatched_at(t))
         for fold in range(k):
-            state = states.get(fold, "not dispatched")
-            style = dict(_STATE_STYLE[state])
+            state = "not dispatched" if fold in not_dispatched else states.get(fold, "waiting")
+            style = dict(_QUEUE_STYLE[state])
+            text = "0.1"
             if style["facecolor"] is None:
                 style["facecolor"] = fold_color(fold)
+                text = text_color_on(fold_color(fold))
             ax.add_patch(Rectangle((fold - 0.42, row - 0.38), 0.84, 0.76, linewidth=0.8, **style))
-            ax.text(fold, row - 0.08, str(fold), ha="center", va="center", fontsize=9, color="0.1")
+            ax.text(fold, row - 0.08, str(fold), ha="center", va="center", fontsize=9, color=text)
             if state == "running":
-                ax.text(fold, row + 0.27, f"w{by_fold[fold].worker}", ha="center", va="center", fontsize=7.5)
+                ax.text(fold, row + 0.27, f"w{by_fold[fold].worker}", ha="center", va="center", fontsize=7.5,
+                        color=text)  # fmt: skip
     ax.set_xlim(-0.6, k - 0.4)
     ax.set_ylim(len(times) - 0.5, -0.5)
     ax.set_yticks(range(len(times)), labels=[f"t = {t:g}" for t in times], fontsize=8)

@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from ..core.text import PrettyText
+
 __all__ = ["ProcessFacts", "measure_processes", "plot_processes"]
 
 #: joblib's default ``max_nbytes``: arrays larger than this reach process workers memory-mapped, not copied.
@@ -49,7 +51,7 @@ def _fmt_bytes(n):
 
 
 @dataclass(frozen=True)
-class ProcessFacts:
+class ProcessFacts(PrettyText):
     """Numbers for the picture, measured on this machine.
 
     Attributes
@@ -97,15 +99,12 @@ class ProcessFacts:
             ]
         )
 
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
 
 def _two_workers(backend, n_jobs=2):
     """Run one no-op task on each of ``n_jobs`` workers of ``backend``; return their ``(pid, thread id)`` pairs."""
     from joblib import Parallel, delayed, parallel_config
 
-    from ..lab.workers import _one_each  # holds each worker until all tasks started: every worker runs one
+    from ..lab.worker_startup import one_task_per_worker as _one_each  # each worker runs one task
 
     with tempfile.TemporaryDirectory(prefix="cvkit-picture-") as folder, parallel_config(backend=backend):
         return Parallel(n_jobs=n_jobs)(delayed(_one_each)(folder, n_jobs) for _ in range(n_jobs))

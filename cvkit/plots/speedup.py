@@ -6,8 +6,10 @@ from numbers import Real
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..lab.advice import amdahl_limit, amdahl_speedup, breakeven_fold_seconds, expected_speedup
-from ..model.schedule import list_scheduling_bound, speedup_bound
+from ..core.text import fmt_seconds
+from ..core.verdicts import speedup_bound
+from ..model.bounds import amdahl_limit, amdahl_speedup, list_scheduling_bound
+from ..model.cost_rule import breakeven_fold_seconds, expected_speedup
 
 __all__ = ["plot_speedup_vs_fold_time", "plot_speedup_vs_folds", "plot_speedup_vs_workers"]
 
@@ -93,7 +95,7 @@ def plot_speedup_vs_workers(
     durations : sequence of float, optional
         Measured fold times: adds the list-scheduling bound sum(d) / makespan for each w.
     parallel_fraction : float or dict {label: float}, optional
-        Adds Amdahl's curve 1 / ((1 - p) + p / w) (:func:`cvkit.lab.advice.amdahl_speedup`),
+        Adds Amdahl's curve 1 / ((1 - p) + p / w) (:func:`cvkit.model.bounds.amdahl_speedup`),
         or one curve per label (e.g. a warm and a cold pool).
     expected : dict {n_workers: speed-up}, optional
         What the rule (:func:`cvkit.lab.advice.expected_speedup`) expects.
@@ -223,7 +225,7 @@ def plot_speedup_vs_fold_time(
 
     Examples
     --------
-    >>> from cvkit.lab.advice import COSTS
+    >>> from cvkit.model.cost_rule import COSTS
     >>> fig = plot_speedup_vs_fold_time({0.002: 0.4, 0.02: 1.2, 0.5: 1.6}, 5, 2, costs=COSTS["loky"], cold_startup=1.0)
     >>> sorted(line.get_gid() for line in fig.axes[0].lines)
     ['bound', 'break-even', 'expected', 'expected-cold', 'measured-median', 'pays', 'serial']
@@ -266,13 +268,7 @@ def plot_speedup_vs_fold_time(
                                    slowdown=costs.slowdown, n_cores=n_cores, min_speedup=min_speedup)  # fmt: skip
         if math.isfinite(t):
             ax.axvline(t, color="tab:orange", linewidth=1, alpha=0.7, gid="break-even",
-                       label=f"break-even (warm): {_fmt(t)} per fold")  # fmt: skip
+                       label=f"break-even (warm): {fmt_seconds(t)} per fold")  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     return _finish(ax, title, "one fold's time (s, log scale)")
-
-
-def _fmt(seconds):
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    return f"{seconds * 1e3:.0f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.0f} µs"

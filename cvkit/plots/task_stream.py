@@ -2,12 +2,9 @@
 
 import matplotlib.pyplot as plt
 
+from .colors import fold_color, text_color_on
+
 __all__ = ["plot_task_stream", "task_stream_bars"]
-
-
-def _fold_color(fold):
-    """The colour :func:`cvkit.plots.plot_gantt` gives a fold (matplotlib's "tab20", by fold index)."""
-    return plt.get_cmap("tab20")(fold % 20)
 
 
 def task_stream_bars(records, *, worker_pids=None, result=None):
@@ -114,12 +111,13 @@ def plot_task_stream(records, ax=None, *, worker_pids=None, result=None, title=N
             end - start,
             left=start,
             height=0.72,
-            color=_fold_color(fold) if fold is not None else "0.6",
+            color=fold_color(fold) if fold is not None else "0.6",
             edgecolor="0.15",
             linewidth=0.7,
         )
         if fold is not None:
-            ax.text((start + end) / 2, lane, str(fold), ha="center", va="center", fontsize=8)
+            ax.text((start + end) / 2, lane, str(fold), ha="center", va="center", fontsize=8,
+                    color=text_color_on(fold_color(fold)))  # fmt: skip
     ax.set_yticks(sorted(lanes), labels=[lanes[i] for i in sorted(lanes)], fontsize=8)
     ax.set_ylim(len(lanes) - 0.5, -0.5)
     end = max((b[3] for b in bars), default=1.0)

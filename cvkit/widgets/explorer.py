@@ -1,69 +1,39 @@
 """The live explorer: a panel of controls that runs cross-validation folds and draws them as they start and finish."""
 
 import os
-import statistics
 import threading
 import time
+from html import escape
 
-import ipywidgets as widgets
 import joblib
 from IPython.display import HTML, display, update_display
 
 from ..core.verdicts import machine
 from ..model.live import LiveRun
-from ..model.schedule import predict_schedule
 from .background import BackgroundRun
-from .report import report_html
-from .settings import (
-    CORES,
-    FOLDS,
-    MODELS,
-    WORKLOADS,
-    Settings,
-    backend_choices,
-    estimate_fold_seconds,
-    load_workload,
-    make_estimator,
-    workload_label,
+from .explorer_panel import lay_out, make_controls, static_copy_html
+from .explorer_plan import chart_span, estimate_with_sharing, fold_time_to_keep, predicted_schedule
+from .explorer_text import (
+    death_note,
+    failed_status,
+    finished_status,
+    last_run_title,
+    live_title,
+    predicted_title,
+    prediction_note,
+    refused_status,
+    running_status,
 )
+from .report import report_html
+from .settings import Settings, load_workload, make_estimator
 from .static import Picture
-from .svg import fit_span, live_svg, schedule_svg
+from .svg import live_svg, schedule_svg
 
-__all__ = ["Explorer", "explore"]
+__all__ = ["Explorer", "explore", "warm_fresh_pool"]
 
 #: Redraws per second while a run goes on (and at most one per ``1 / MAX_RATE`` s when events come fast).
 RATE = 4
 MAX_RATE = 10
-
-#: The panel's style: text readable on a projector, a focus ring that shows, charts that scroll rather than shrink.
-#: It also hides the explorer's static copy (see :meth:`Explorer.show`) wherever the live panel is drawn.
-_STYLE = """<style>
-.cvkit-explorer { font-size: 16px; max-width: 1140px; }
-.cvkit-explorer .widget-label, .cvkit-explorer select, .cvkit-explorer input, .cvkit-explorer button,
-.cvkit-explorer .widget-html-content { font-size: 16px !important; color: #111; }
-.cvkit-explorer .widget-label { font-weight: bold; }
-.cvkit-explorer .cvkit-row { flex-wrap: wrap; gap: 4px 12px; }
-.cvkit-explorer .cvkit-row > * { flex: 0 0 auto; }
-.cvkit-explorer .widget-inline-hbox { height: auto; min-height: 32px; }
-.cvkit-explorer select, .cvkit-explorer input:not([type=checkbox]), .cvkit-explorer button { height: 32px !important; }
-.cvkit-explorer button:focus, .cvkit-explorer select:focus, .cvkit-explorer input:focus {
-  outline: 3px solid #000 !important; outline-offset: 2px !important; box-shadow: 0 0 0 6px #ffd33d !important; }
-.cvkit-explorer button:disabled { opacity: 0.55; }
-.cvkit-explorer .cvkit-status { min-height: 3.2em; line-height: 1.5; }
-.cvkit-explorer .cvkit-chart { overflow-x: auto; }
-.cvkit-static-copy { display: none !important; }
-</style>"""
-
-
-class _Panel(widgets.VBox):
-    """The explorer's box; its plain-text form names the explorer (nbval compares it), not every child widget."""
-
-    def __init__(self, owner, **kwargs):
-        super().__init__(**kwargs)
-        self._owner = owner
-
-    def __repr__(self):
-        return repr(self._owner)
 
 
 class Explorer:
@@ -116,7 +86,6 @@ class Explorer:
     def __init__(self, n_jobs=2, folds=5, backend="loky", workload="heavy", model="SVC", fail_fold=None):
         first = Settings(n_jobs=n_jobs, folds=folds, backend=backend, workload=workload, model=model,
                          fail_fold=fail_fold)  # fmt: skip
-        cores = joblib.cpu_count()
         self._fail_index = 1 if fail_fold is None else fail_fold
         self._lock = threading.RLock()  # one thread at a time writes to the widgets
         self._run = None
@@ -135,82 +104,17 @@ class Explorer:
         self.history = []
         self.error = None
 
-        def box(width):
-            return widgets.Layout(width=width, flex="0 0 auto")
-
-        style = {"description_width": "90px"}
-        self.cores = widgets.Dropdown(
-            options=[(str(c), c) if c > 0 else (f"-1 (all {cores})", -1) for c in CORES],
-            value=first.n_jobs, description="cores", style=style, layout=box("230px"),
-            tooltip="n_jobs: how many workers run the folds",
-        )  # fmt: skip
-        self.folds = widgets.BoundedIntText(
-            value=first.folds, min=FOLDS[0], max=FOLDS[1], step=1, description="folds", continuous_update=True,
-            style=style, layout=box("230px"), tooltip=f"number of folds, {FOLDS[0]} to {FOLDS[1]}",
-        )  # fmt: skip
-        self.backend = widgets.Dropdown(options=backend_choices(), value=first.backend, description="backend",
-                                        style=style, layout=box("270px"))  # fmt: skip
-        self.workload = widgets.Dropdown(
-            options=[(workload_label(key), key) for key in WORKLOADS], value=first.workload,
-            description="workload", style=style, layout=box("470px"),
-        )  # fmt: skip
-        self.model = widgets.Dropdown(options=[(label, key) for key, label in MODELS.items()], value=first.model,
-                                      description="model", style=style, layout=box("470px"))  # fmt: skip
-        self.fail = widgets.Checkbox(value=fail_fold is not None, description="", indent=False, layout=box("270px"))
-        self.run_button = widgets.Button(
-            description="Run",
-            button_style="success",
-            icon="play",
-            tooltip="run the folds with these settings",
-            layout=box("110px"),
-        )
-        self.stop_button = widgets.Button(description="Stop", button_style="danger", icon="stop", disabled=True,
-                                          tooltip="cancel the folds not started; keep the finished ones",
-                                          layout=box("110px"))  # fmt: skip
-        self.progress = widgets.IntProgress(
-            value=0,
-            min=0,
-            max=first.folds,
-            description="0/" + str(first.folds),
-            style={"description_width": "60px"},
-            layout=box("300px"),
-        )
-        self.status = widgets.HTML(value="press Run", layout=widgets.Layout(width="100%"))
-        self.status.add_class("cvkit-status")
-        self.note = widgets.HTML()
-        self.live_chart = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.predicted_chart = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.live_chart.add_class("cvkit-chart")
-        self.predicted_chart.add_class("cvkit-chart")
-        self.report = widgets.HTML()
-        self._controls = (self.cores, self.folds, self.backend, self.workload, self.model, self.fail)
-
+        c = make_controls(first, cores=joblib.cpu_count())
+        self.cores, self.folds, self.backend, self.workload, self.model, self.fail = c.settings_controls
+        self.run_button, self.stop_button, self.progress = c.run_button, c.stop_button, c.progress
+        self.status, self.note, self.report = c.status, c.note, c.report
+        self.live_chart, self.predicted_chart = c.live_chart, c.predicted_chart
+        self._controls = c.settings_controls
         for control in self._controls:
             control.observe(self._on_settings_change, names="value")
         self.run_button.on_click(lambda _: self._safe_run())
         self.stop_button.on_click(lambda _: self.stop())
-
-        def row(children):
-            r = widgets.HBox(children, layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
-            r.add_class("cvkit-row")
-            return r
-
-        self.panel = _Panel(
-            self,
-            children=[
-                widgets.HTML(_STYLE),
-                row([self.cores, self.folds, self.backend]),
-                row([self.workload, self.fail]),
-                row([self.model]),
-                row([self.run_button, self.stop_button, self.progress]),
-                self.status,
-                self.note,
-                self.live_chart,
-                self.predicted_chart,
-                self.report,
-            ],
-        )
-        self.panel.add_class("cvkit-explorer")
+        self.panel = lay_out(self, c)
         self._on_settings_change()
 
     # --- what the panel shows -------------------------------------------------------------------
@@ -248,10 +152,8 @@ class Explorer:
             self._static_shown = True
 
     def _static_html(self):
-        """The charts, status and report as plain HTML: what a reader without a kernel sees."""
-        status = f'<div style="font-size:16px;margin:4px 0">{self.status.value}</div>'
-        return (f'<div class="cvkit-static-copy" style="max-width:1100px">'
-                f"{status}{self.live_chart.value}{self.predicted_chart.value}{self.report.value}</div>")  # fmt: skip
+        return static_copy_html(self.status.value, self.live_chart.value, self.predicted_chart.value,
+                                self.report.value)  # fmt: skip
 
     def _update_static(self):
         if self._static_shown:
@@ -279,14 +181,9 @@ class Explorer:
 
         Raises ValueError for a bad value, RuntimeError while a run is in progress.
         """
-        allowed = ("n_jobs", "folds", "backend", "workload", "model", "fail_fold")
-        unknown = sorted(set(values) - set(allowed))
-        if unknown:
-            raise TypeError(f"unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}.")
+        checked = self.settings.updated(**values)
         if self.running:
             raise RuntimeError("a run is in progress; allowed: set() after it ended (wait() or stop()).")
-        current = self.settings.__dict__ | values
-        checked = Settings(**current)
         with self._lock:
             self._quiet = True
             try:
@@ -303,66 +200,35 @@ class Explorer:
 
     _quiet = False
 
-    def _estimate_for(self, settings):
-        """(fold seconds on a free core, source, slow-down factor when workers outnumber cores)."""
-        seconds, source = estimate_fold_seconds(settings, self._measured.get((settings.workload, settings.model)))
-        cores = joblib.cpu_count()
-        share = max(1.0, settings.n_workers / cores) if settings.n_jobs != 1 else 1.0
-        return seconds, source, share
-
     def _on_settings_change(self, change=None):
         if self.running or self._quiet:
             return  # the run keeps the prediction it started with; a change counts from the next Run
         settings = self.settings
-        seconds, source, share = self._estimate_for(settings)
-        self._settings, self._estimate = settings, (seconds, source, share)
-        self._predicted = predict_schedule(
-            [seconds * share] * settings.folds,
-            settings.n_workers,
-            batch_size=1 if settings.backend == "threading" else "auto",
+        cores = joblib.cpu_count()
+        seconds, source, share = estimate_with_sharing(
+            settings, self._measured.get((settings.workload, settings.model)), cores=cores
         )
+        self._settings, self._estimate = settings, (seconds, source, share)
+        self._predicted = predicted_schedule(settings, seconds * share)
         with self._lock:
             self.fail.description = f"fold {min(self._fail_index, settings.folds - 1)} fails (demo)"
-            where = ("your last run of this workload and model" if source == "measured"
-                     else "a quick timing of one fold on this machine")  # fmt: skip
-            predicted = (f"The prediction uses {settings.folds} equal folds of ~{_seconds(seconds)} each, from {where}"
-                         "; it does not count starting the workers.")  # fmt: skip
-            if share > 1:
-                predicted += (f" {settings.n_workers} workers on {joblib.cpu_count()} cores take turns, so each fold"
-                              f" is predicted {share:.2f}× longer ({_seconds(seconds * share)}).")  # fmt: skip
-            note = settings.cores_note()
-            here = machine()
-            if here.busy:  # other programs (not this kernel nor its workers) hold half the cores or more
-                note += (f" Other programs keep this machine busy now ({here}): folds may take longer than"
-                         " predicted, and the prediction learns from your last run.")  # fmt: skip
-            self.note.value = f'<div style="font-size:15px;color:#222;line-height:1.4">{predicted} {note}</div>'
+            self.note.value = prediction_note(settings, seconds, source, share, cores=cores, machine=machine())
             # Stale indicators go: the progress counts the new folds, the old chart shares the new axis.
             self.progress.max, self.progress.value, self.progress.bar_style = settings.folds, 0, ""
             self.progress.description = f"0/{settings.folds}"
             if self.live is None:
                 snap = LiveRun(settings.folds, settings.n_workers).snapshot(now=0.0)
-                span = self._span(None)
+                span = chart_span(self._predicted)
                 self.live_chart.value = live_svg(snap, span=span, title="measured · press Run")
             else:
                 snap = self.live.snapshot()
-                span = self._span(snap)
-                changed = self._run_settings != settings
-                title = f"last run · {self._run_settings.describe()}" + (" (settings changed: press Run)"
-                                                                         if changed else "")  # fmt: skip
-                self.live_chart.value = live_svg(snap, span=span, title=title)
+                span = chart_span(self._predicted, snap)
+                self.live_chart.value = live_svg(snap, span=span, title=last_run_title(self._run_settings, settings))
             self.predicted_chart.value = schedule_svg(self._predicted, span=span, title=self._predicted_title())
 
     def _predicted_title(self):
-        s = self._settings
         seconds, _, share = self._estimate
-        return f"predicted · {s.folds} folds on {s.n_workers} workers ({s.backend}, ~{_seconds(seconds * share)}/fold)"
-
-    def _span(self, snapshot):
-        """Seconds both time axes cover: the prediction's end, "now" and every bar, rounded up a little."""
-        end = self._predicted.makespan
-        if snapshot is not None:
-            end = max([end, snapshot.now, *(b.end for b in snapshot.bars)])
-        return fit_span(max(end, 1e-3))
+        return predicted_title(self._settings, seconds, share)
 
     # --- running ----------------------------------------------------------------------------------
     def _safe_run(self):
@@ -372,7 +238,7 @@ class Explorer:
         except (ValueError, RuntimeError, TypeError) as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             with self._lock:
-                self.status.value = f'<span style="color:#b00">Run refused: {_esc(exc)}</span>'
+                self.status.value = refused_status(exc)
 
     def run(self, **values):
         """Start a run with the controls' settings (after :meth:`set` of ``values``); return ``self`` at once.
@@ -402,7 +268,7 @@ class Explorer:
             self.run_button.disabled, self.stop_button.disabled = True, False
             self.progress.max, self.progress.value, self.progress.bar_style = settings.folds, 0, "info"
             self.progress.description = f"0/{settings.folds}"
-            self.status.value = f"running {_esc(settings.describe())} …"
+            self.status.value = f"running {escape(settings.describe())} …"
             self.report.value = ""
             self._draw_charts(live.snapshot(now=0.0), final=False)
         self.stop_button.focus()  # the focus follows the action: Enter on Run, then Enter stops
@@ -447,108 +313,32 @@ class Explorer:
             if final:
                 self._finish(snap)
             else:
-                self.status.value = self._running_status(snap)
-
-    def _running_status(self, snap):
-        done = len(snap.completed)
-        running, waiting = snap.count("running"), len(snap.waiting)
-        failed = f", {snap.count('failed')} failed" if snap.count("failed") else ""
-        stopping = "stopping · " if self._run is not None and self._run.stop_event.is_set() else ""
-        starting = ""
-        if not snap.bars and snap.now > 0.3 and self._run_settings.n_jobs != 1:
-            starting = {
-                "loky": " (starting worker processes: each new one imports scikit-learn first)",
-                "multiprocessing": " (starting worker processes: each new one imports scikit-learn first)",
-                "dask": " (starting the Dask cluster or reaching it)",
-            }.get(self._run_settings.backend, "")
-        died = ""
-        if snap.deaths:
-            pids = ", ".join(str(d.pid) for d in snap.deaths)
-            held = sorted({f for d in snap.deaths for f in d.folds})
-            again = [f for f in held if snap.states[f] == "interrupted"]
-            many = "s" if len(snap.deaths) > 1 else ""
-            died = (f'<b style="color:#b00">worker{many} died (pid{many} {pids})'
-                    f"{': fold' + ('s ' if len(held) > 1 else ' ') + _and(held) + ' interrupted' if held else ''}"
-                    f"{', waiting to be re-run' if again else ''}</b> · ")  # fmt: skip
-            alive = f" on {snap.alive_lanes} live worker{'s' if snap.alive_lanes != 1 else ''}"
-        else:
-            alive = ""
-        error = ""
-        if snap.errors:  # the first failed fold, in one short line, while the others go on
-            fold = min(snap.errors)
-            text = snap.errors[fold] if len(snap.errors[fold]) <= 90 else snap.errors[fold][:89] + "…"
-            error = f' · <span style="color:#b00">fold {fold} failed: {_esc(text)}</span>'
-        return (f"{stopping}{died}{done - snap.count('failed')} done{failed}, {running} running{alive}, "
-                f"{waiting} waiting · {snap.now:.1f} s{starting}{error}")  # fmt: skip
+                self.status.value = running_status(snap, self._run_settings, stopping=self._run.stop_event.is_set())
 
     def _draw_charts(self, snap, final):
-        span = self._span(snap)
-        self.live_chart.value = live_svg(snap, span=span, title=self._live_title(snap) if final else None)
+        span = chart_span(self._predicted, snap)
+        title = live_title(snap, self._run_settings) if final else None
+        self.live_chart.value = live_svg(snap, span=span, title=title)
         self.predicted_chart.value = schedule_svg(
             self._predicted, span=span, now=None if final or not (snap.bars or snap.now > 0) else snap.now,
             title=self._predicted_title(),
         )  # fmt: skip
 
-    def _live_title(self, snap):
-        if snap.count("cancelled"):
-            return None  # live_svg's own title says "stopped", how many finished and how many were cancelled
-        return f"measured · {self._run_settings.describe()}"
-
-    def _death_note(self, snap):
-        """What the dead workers did to the run, in one sentence, or ""."""
-        folds = snap.interrupted
-        if not folds and not snap.deaths:
-            return ""
-        if snap.deaths:
-            pids = ", ".join(str(d.pid) for d in snap.deaths)
-            head = (
-                f"a worker died (pid {pids} ended at {min(d.at for d in snap.deaths):.1f} s)"
-                if len(snap.deaths) == 1
-                else f"{len(snap.deaths)} worker processes died (pids {pids}, from {min(d.at for d in snap.deaths):.1f} s)"
-            )
-        else:
-            head = "a worker was lost"
-        fates = {}
-        for f in folds:
-            fates.setdefault(snap.states[f], []).append(f)
-        words = {"done": "were re-run and finished", "failed": "were re-run and failed",
-                 "cancelled": "were cancelled before they finished"}  # fmt: skip
-        parts = []
-        for state in ("done", "failed", "cancelled"):
-            if state in fates:
-                fs = fates[state]
-                verb = words[state] if len(fs) > 1 else words[state].replace("were", "was")
-                parts.append(f"fold{'s' if len(fs) > 1 else ''} {_and(fs)} {verb}")
-        return f"{head}; " + "; ".join(parts) if parts else head
-
     def _finish(self, snap):
         run, settings = self._run, self._run_settings
         result = run.result
-        note = self._death_note(snap)
+        note = death_note(snap)
         stopped = run.stop_event.is_set()
         if result is None:
             self.error = run.error
-            self.status.value = f'<span style="color:#b00">Run failed: {_esc(run.error)}</span>'
+            self.status.value = failed_status(run.error)
             self.progress.bar_style = "danger"
         else:
             self.result = result
             self.history.append((settings, result))
             self._remember(settings, result, clean=not snap.deaths and not snap.interrupted)
             serial = self._serial.get((settings.workload, settings.model, settings.folds, settings.fail_fold))
-            failed = snap.count("failed")
-            if stopped:
-                message = self._stop_message(snap)
-            elif result.complete:
-                message = f"all {result.n_splits} folds finished"
-            else:
-                message = result.message
-            if note:
-                message = f"{note} · {message}"
-            colour = "#b00" if failed else ("#8a4b00" if note or stopped else "#111")
-            self.status.value = (f'<span style="color:{colour}"><b>{_esc(message)}</b> · '
-                                 f"{result.wall_time:.2f} s</span>")  # fmt: skip
-            self.progress.bar_style = "success" if result.complete and not note else (
-                "danger" if failed else "warning")  # fmt: skip
+            self.status.value, self.progress.bar_style = finished_status(snap, result, stopped=stopped, note=note)
             self.report.value = report_html(result, serial=serial if serial is not result else None,
                                             completion_order=snap.completed, note=note or None)  # fmt: skip
         for control in self._controls:
@@ -556,51 +346,31 @@ class Explorer:
         self.run_button.disabled, self.stop_button.disabled = False, True
         self.run_button.focus()  # back to Run: the keyboard user is where the next action is
         if stopped and settings.n_jobs != 1 and settings.backend == "loky":
-            self._warm_again(settings.n_workers, snap_pids=self.live.worker_pids() - {os.getpid()})
+            self._warm_again(settings.n_workers, old_pids=self.live.worker_pids() - {os.getpid()})
         self._update_static()
 
-    def _stop_message(self, snap):
-        finished = snap.count("done") + snap.count("failed")
-        cancelled = snap.count("cancelled")
-        never = len(snap.never_started)
-        return (f"stopped: {finished} of {snap.n_folds} folds finished and kept, {cancelled} cancelled "
-                f"({cancelled - never} were running, {never} had not started)")  # fmt: skip
-
-    def _warm_again(self, n_workers, snap_pids=()):
+    def _warm_again(self, n_workers, old_pids=()):
         """Start a fresh pool in the background after a Stop (which killed the old one): the next Run is warm."""
+        starting = " · starting a fresh pool of workers in the background"
 
         def warm():
-            from ..compat import wait_for_loky_manager
-            from ..lab.speedup import warm_workers
-            from ..robust.watchdog import process_alive
-
-            deadline = time.monotonic() + 10  # let the old pool finish dying first: loky must not reuse it
-            while any(process_alive(p) for p in snap_pids) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            wait_for_loky_manager(deadline - time.monotonic())  # and its manager thread, which clears its queue
-            time.sleep(0.3)
-
-            try:
-                warm_workers(n_workers, "loky")
-            except Exception:
+            if not warm_fresh_pool(n_workers, old_pids):
                 return
             with self._lock:
-                starting = " · starting a fresh pool of workers in the background"
                 if not self.running and self.status.value.endswith(starting):
                     self.status.value = (self.status.value[: -len(starting)]
                                          + " · a fresh pool of workers is ready for the next Run")  # fmt: skip
                     self._update_static()
 
-        self.status.value += " · starting a fresh pool of workers in the background"
+        self.status.value += starting
         self._warming = threading.Thread(target=warm, name="cvkit-warm-pool", daemon=True)
         self._warming.start()
 
     def _remember(self, settings, result, clean=True):
         """Keep a measured fold time for the next prediction, and a serial run as the speed-up reference."""
-        durations = [f.trace.duration for f in result.finished if f.trace is not None]
-        # folds sharing cores run slower: not a fold time; a run with dead workers neither
-        if durations and clean and settings.n_workers <= joblib.cpu_count():
-            self._measured[(settings.workload, settings.model)] = (statistics.median(durations), settings.folds)
+        kept = fold_time_to_keep(settings, result, clean=clean, cores=joblib.cpu_count())
+        if kept is not None:
+            self._measured[(settings.workload, settings.model)] = kept
         if settings.n_jobs == 1 and result.complete:
             self._serial[(settings.workload, settings.model, settings.folds, settings.fail_fold)] = result
 
@@ -610,10 +380,9 @@ class Explorer:
         if self.live is None or not self.live.finished:
             raise RuntimeError("no finished run to picture; allowed: picture() after a run ended (wait()).")
         snap = self.live.snapshot()
-        span = self._span(snap)
+        span = chart_span(self._predicted, snap)
         settings = self._run_settings
-        title = self._live_title(snap) or None
-        html = (live_svg(snap, span=span, title=title)
+        html = (live_svg(snap, span=span, title=live_title(snap, settings))
                 + schedule_svg(self._predicted, span=span, title=self._predicted_title()))  # fmt: skip
         return Picture(f"<picture: measured and predicted schedules of {settings.describe()}>", html)
 
@@ -629,16 +398,23 @@ def explore(**settings):
     return explorer
 
 
-def _seconds(x):
-    return f"{x * 1000:.0f} ms" if x < 0.1 else f"{x:.2f} s"
+def warm_fresh_pool(n_workers, old_pids=(), timeout=10):
+    """Start ``n_workers`` fresh loky workers once the old pool (``old_pids``) is gone; True if they started.
 
+    Waits up to ``timeout`` seconds for the old workers and loky's manager thread to end first, so that loky
+    starts a new pool rather than reuse the dying one (the explorer calls it after a Stop, which kills the pool).
+    """
+    from ..compat import wait_for_loky_manager
+    from ..lab.speedup import warm_workers
+    from ..robust.watchdog import process_alive
 
-def _and(items):
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _esc(x):
-    from html import escape
-
-    return escape(str(x))
+    deadline = time.monotonic() + timeout
+    while any(process_alive(pid) for pid in old_pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    wait_for_loky_manager(deadline - time.monotonic())  # and its manager thread, which clears its queue
+    time.sleep(0.3)
+    try:
+        warm_workers(n_workers, "loky")
+    except Exception:
+        return False
+    return True

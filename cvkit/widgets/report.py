@@ -5,7 +5,7 @@ from html import escape
 
 import numpy as np
 
-from ..model.schedule import speedup_bound
+from ..core.verdicts import speedup_bound
 
 __all__ = ["report_html", "speedup_text"]
 
@@ -71,7 +71,8 @@ def speedup_text(result, serial=None, *, cores=None, machine=None):
     return f"{text} Measured on {c.machine}."
 
 
-def _fmt(x, digits=3):
+def _number(x, digits=3):
+    """A table cell's number (a score, or seconds under a "(s)" heading), "–" when there is none."""
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
@@ -126,9 +127,9 @@ def report_html(result, *, serial=None, completion_order=None, note=None, cores=
         colour = {"done": "", "failed": ' style="background:#fde2e2"', "cancelled": ' style="color:#888"'}[f.status]
         rows.append(
             f'<tr data-fold="{f.fold}" data-status="{f.status}"{colour}>'
-            f"<td {_CELL}>{f.fold}</td><td {_CELL}>{f.status}</td><td {_CELL}>{_fmt(f.score)}</td>"
-            f"<td {_CELL}>{worker}</td><td {_CELL}>{_fmt(None if t is None else t.start, 2)}</td>"
-            f"<td {_CELL}>{_fmt(None if t is None else t.duration, 3)}</td>"
+            f"<td {_CELL}>{f.fold}</td><td {_CELL}>{f.status}</td><td {_CELL}>{_number(f.score)}</td>"
+            f"<td {_CELL}>{worker}</td><td {_CELL}>{_number(None if t is None else t.start, 2)}</td>"
+            f"<td {_CELL}>{_number(None if t is None else t.duration, 3)}</td>"
             f"<td {_CELL.replace('right', 'left')}>{error}</td></tr>"
         )
     table = (

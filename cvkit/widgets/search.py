@@ -4,7 +4,7 @@
 search, runs the search's ``fit`` in a background thread (so the kernel stays
 free for the Stop button) and redraws, a few times a second, the fits measured
 so far beside the schedule joblib's queue would give them
-(:func:`cvkit.model.schedule.predict_schedule` with the fit times measured so far).
+(:func:`cvkit.model.replay.predict_schedule` with the fit times measured so far).
 Everything it shows comes from plain calls: the recorder's
 :meth:`~cvkit.lab.search_recorder.SearchRecorder.live_run` and
 :meth:`~cvkit.lab.search_recorder.SearchRecorder.schedule`,
@@ -20,11 +20,11 @@ import joblib
 from IPython.display import HTML, display, update_display
 
 from ..compat import active_backend, search_callbacks
+from ..core.text import first_line, fmt_seconds
 from ..core.trace import now
-from ..core.verdicts import fmt_seconds
 from ..lab.search_recorder import CUT_SHORT as _CUT_SHORT
 from ..lab.search_recorder import SearchRecorder, SearchStopped
-from ..model.schedule import predict_schedule
+from ..model.replay import predict_schedule
 from ..robust.watchdog import process_alive
 from .static import Picture
 from .svg import fit_span, live_svg, schedule_svg
@@ -186,6 +186,19 @@ def dead_workers(tasks, *, final=False):
     return sorted(pid for pid in held if pid != os.getpid() and not process_alive(pid))
 
 
+def _error_text(exc, limit=160):
+    """``ErrorType: first line``; a first line longer than ``limit`` is cut at its first sentence, if it has one.
+
+    >>> _error_text(RuntimeError("A worker died. " + "x" * 200 + "\\nmore"))
+    'RuntimeError: A worker died.'
+    """
+    line = first_line(exc, limit=len(str(exc)) + 1)  # the whole first line: cut here, after a sentence
+    if len(line) > limit:
+        cut = line.find(". ")
+        line = line[: cut + 1] if 0 < cut < limit else line[: limit - 1] + "…"
+    return f"{type(exc).__name__}: {line}".rstrip(": ")
+
+
 class SearchView:
     """Watch a scikit-learn search fit: each (candidate, fold) fit drawn in its worker's lane as it starts and ends.
 
@@ -337,12 +350,7 @@ class SearchView:
             with joblib.parallel_config(**config):
                 self.search.fit(X, y, **fit_params)
         except BaseException as exc:
-            lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
-            first = lines[0] if lines else ""
-            if len(first) > 160:  # the first sentence, or 160 characters
-                cut = first.find(". ")
-                first = first[: cut + 1] if 0 < cut < 160 else first[:159] + "…"
-            self.error = f"{type(exc).__name__}: {first}".rstrip(": ")
+            self.error = _error_text(exc)
         finally:
             self._elapsed = now() - self._started
             self._finishing.set()

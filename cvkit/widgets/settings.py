@@ -2,7 +2,7 @@
 
 import importlib.util
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 import joblib
@@ -11,6 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..core.checks import check_choice
 from ..core.datasets import load_dataset
+from ..core.text import fmt_seconds
 
 __all__ = [
     "CORES",
@@ -127,6 +128,22 @@ class Settings:
                 f"allowed: None or an integer from 0 to {self.folds - 1}."
             )
 
+    def updated(self, **values):
+        """These settings with some changed by name, all checked: TypeError names an unknown one.
+
+        >>> Settings(folds=5).updated(folds=8, n_jobs=1).describe()
+        '8 folds · n_jobs=1 · loky · heavy · SVC'
+        >>> Settings().updated(cores=2)
+        Traceback (most recent call last):
+        ...
+        TypeError: unknown setting(s) cores; allowed: n_jobs, folds, backend, workload, model, fail_fold.
+        """
+        allowed = tuple(field.name for field in fields(self))
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise TypeError(f"unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}.")
+        return replace(self, **values)
+
     @property
     def n_workers(self):
         """Workers the run will use (-1 resolved to this machine's cores)."""
@@ -212,10 +229,6 @@ def make_estimator(settings, X=None, y=None):
     return FaultyClassifier(model, marked_rows=X[[row]], fault="raise")
 
 
-def _fmt(seconds):
-    return f"{seconds * 1000:.0f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
-
-
 @lru_cache(maxsize=32)
 def timed_fold_seconds(workload, model="SVC"):
     """Seconds one fold of ``workload`` with ``model`` takes on this machine (5 folds' training size), timed here.
@@ -257,7 +270,7 @@ def workload_label(workload):
     >>> workload_label("iris").startswith("iris (150 rows) · SVC fold ~")
     True
     """
-    return f"{WORKLOADS[workload][2]} · SVC fold ~{_fmt(timed_fold_seconds(workload, 'SVC'))} here"
+    return f"{WORKLOADS[workload][2]} · SVC fold ~{fmt_seconds(timed_fold_seconds(workload, 'SVC'))} here"
 
 
 def estimate_fold_seconds(settings, measured=None):

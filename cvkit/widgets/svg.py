@@ -4,17 +4,17 @@ Sizes are chosen for a projector seen from the back of a room: the chart is
 720 user units wide and shown between 580 and 1100 px wide (it scrolls rather
 than shrink below 580 px), so its smallest text (13 units) is never under
 10 px, and its labels (15-17 units) never under 12 px. Colours are Okabe and Ito's
-colour-blind-safe palette, in an order where neighbouring folds always differ;
+colour-blind-safe palette (:mod:`cvkit.plots.colors`, the colours of every chart), so neighbouring folds differ;
 every state also has its own outline or pattern, so nothing depends on hue alone.
 """
 
 import math
 from html import escape
 
-__all__ = ["MIN_WIDTH_PX", "PALETTE", "fit_span", "fold_hex", "live_svg", "nice_span", "schedule_svg"]
+from ..core.results import FOLD_STATUSES
+from ..plots.colors import PALETTE, fold_color, text_color_on
 
-#: Okabe & Ito's colour-blind-safe colours (black left out), ordered so that folds i and i+1 never share a hue.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
+__all__ = ["MIN_WIDTH_PX", "fit_span", "live_svg", "nice_span", "schedule_svg"]
 
 #: The chart never gets narrower than this on screen (it scrolls instead), nor wider than MAX_WIDTH_PX.
 MIN_WIDTH_PX = 580
@@ -32,6 +32,8 @@ _AXIS_H = 44
 _LEGEND_H = 28
 _TEXT = "#111"
 _SOFT = "#333"  # the lightest text colour used: 12.6:1 on white
+#: How a bar looks, by the status of its record (:data:`cvkit.core.results.FOLD_STATUSES`; a waiting fold has no bar,
+#: it is a box in the queue strip), and for a predicted fold.
 _STYLE = {
     "running": 'fill-opacity="0.6" stroke="#000" stroke-width="2.5"',
     "done": 'stroke="#000" stroke-width="1"',
@@ -40,31 +42,20 @@ _STYLE = {
     "cancelled": 'fill="#fff" stroke="#555" stroke-width="1.5" stroke-dasharray="5 3"',
     "predicted": 'fill-opacity="0.55" stroke="#333" stroke-width="1"',
 }
-_STATE_WORDS = {
+assert set(_STYLE) == set(FOLD_STATUSES) - {"waiting"} | {"predicted"}
+
+#: A bar's status in its tooltip.
+_STATUS_WORDS = {
     "running": "running",
     "done": "done",
-    "failed": "failed",
-    "interrupted": "interrupted (worker died)",
+    "failed": "FAILED",
     "cancelled": "cancelled by Stop",
-    "predicted": "predicted fold",
+    "interrupted": "interrupted: its worker died",
+    "predicted": "predicted",
 }
 
-
-def fold_hex(fold):
-    """The colour of ``fold`` as "#rrggbb", from :data:`PALETTE` (neighbouring folds differ).
-
-    >>> fold_hex(0), fold_hex(1), fold_hex(7)
-    ('#0072B2', '#E69F00', '#0072B2')
-    """
-    return PALETTE[fold % len(PALETTE)]
-
-
-def _text_on(colour):
-    """Black or white, whichever reads better on ``colour`` (WCAG relative luminance)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-    return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
+#: Statuses drawn with a pattern instead of the fold's colour.
+_PATTERNED = ("failed", "cancelled", "interrupted")
 
 
 def nice_span(seconds):
@@ -208,7 +199,7 @@ class _Canvas:
                     'stroke="#000" stroke-width="1"')  # fmt: skip
                 self.parts.append(
                     f'<rect class="cvkit-queued" data-fold="{fold}" x="{x}" y="{y}" width="{size}" height="{size}" '
-                    f'rx="3" fill="{fold_hex(fold)}" fill-opacity="0.35" {stroke}><title>{tip}</title></rect>'
+                    f'rx="3" fill="{fold_color(fold)}" fill-opacity="0.35" {stroke}><title>{tip}</title></rect>'
                 )
             else:
                 self.parts.append(
@@ -228,7 +219,7 @@ class _Canvas:
         x0, x1 = self.x(start), self.x(end)
         width = max(x1 - x0, 2.0)
         y = self.lane_y(lane)
-        fill = "" if state in ("failed", "cancelled", "interrupted") else f'fill="{fold_hex(fold)}" '
+        fill = "" if state in _PATTERNED else f'fill="{fold_color(fold)}" '
         self.parts.append(
             f'<rect class="cvkit-bar {state}" data-fold="{fold}" data-lane="{lane}" data-start="{start:.3f}" '
             f'data-end="{end:.3f}" x="{x0:.1f}" y="{y:.1f}" width="{width:.1f}" height="{_BAR_H}" rx="3" '
@@ -245,7 +236,7 @@ class _Canvas:
             elif state == "running" or state == "predicted":
                 colour = "#000"  # a paler fill: black reads on all of them
             else:
-                colour = _text_on(fold_hex(fold))
+                colour = text_color_on(fold_color(fold))
             halo = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if state in ("failed", "interrupted") else ""
             self.parts.append(
                 f'<text x="{x0 + width / 2:.1f}" y="{y + 20}" text-anchor="middle" font-size="15" '
@@ -270,7 +261,7 @@ class _Canvas:
         self.parts.append(f'<g class="cvkit-legend" font-size="13" fill="{_TEXT}">')
         for key, label in items:
             if key in _STYLE:
-                fill = "" if key in ("failed", "cancelled", "interrupted") else f'fill="{PALETTE[4]}" '
+                fill = "" if key in _PATTERNED else f'fill="{PALETTE[4]}" '
                 self.parts.append(f'<rect x="{x:.1f}" y="{y}" width="26" height="16" rx="3" {fill}{_STYLE[key]}/>')
             elif key == "now":
                 self.parts.append(f'<line x1="{x + 13:.1f}" y1="{y - 2}" x2="{x + 13:.1f}" y2="{y + 18}" '
@@ -318,12 +309,25 @@ def _live_title(snap):
     return f"measured · {done}/{snap.n_folds} folds finished"
 
 
+def _draw_task(canvas, task, style, label=None):
+    """Draw one :class:`cvkit.model.records.ScheduledTask` as a bar in ``style`` (its status, or "predicted")."""
+    tip = f"fold {task.fold} · worker {task.worker} · {task.start:.3f}–{task.end:.3f} s · {_STATUS_WORDS[style]}"
+    if task.status == "done" and not math.isnan(task.score):
+        tip += f" · score {task.score:.3f}"
+    if task.error:
+        tip += f" · {task.error}"
+    if task.attempt > 1:
+        tip += f" · attempt {task.attempt} (re-run)"
+    canvas.draw_bar(task.fold, task.worker, task.start, task.end, style, tip, label)
+
+
 def live_svg(snapshot, *, span=None, title=None, legend=True):
     """Draw a :class:`cvkit.model.live.LiveSnapshot`: what the workers did, measured, up to "now".
 
     Parameters
     ----------
     snapshot : LiveSnapshot
+        Its ``bars`` are :class:`cvkit.model.records.ScheduledTask` records, the ones :func:`schedule_svg` draws.
     span : float, optional
         Seconds the time axis covers (default: :func:`fit_span` of "now" and
         every bar). Give the predicted chart the same span to compare them.
@@ -358,30 +362,21 @@ def live_svg(snapshot, *, span=None, title=None, legend=True):
     title = title if title is not None else _live_title(snap)
     canvas = _Canvas("live", title, snap.lane_labels, span, queue=True, legend=legend)
     canvas.aria = f"{title}. " + "; ".join(
-        f"fold {b.fold} {b.state} on worker {b.lane} from {b.start:.1f} to {b.end:.1f} s" for b in snap.bars
+        f"fold {b.fold} {b.status} on worker {b.worker} from {b.start:.1f} to {b.end:.1f} s" for b in snap.bars
     )
     canvas.draw_lanes(dead=snap.dead_lanes)
     interrupted = set(snap.interrupted)
     canvas.draw_queue(list(snap.waiting), cancelled=snap.never_started if snap.finished else (),
                       interrupted=interrupted)  # fmt: skip
-    for bar in snap.bars:
-        what = {"running": "running", "done": "done", "failed": "FAILED", "cancelled": "cancelled by Stop",
-                "interrupted": "interrupted: its worker died"}[bar.state]  # fmt: skip
-        tip = f"fold {bar.fold} · worker {bar.lane} · {bar.start:.3f}–{bar.end:.3f} s · {what}"
-        if bar.state == "done" and not math.isnan(bar.score):
-            tip += f" · score {bar.score:.3f}"
-        if bar.error:
-            tip += f" · {bar.error}"
-        if bar.attempt > 1:
-            tip += f" · attempt {bar.attempt} (re-run)"
+    for task in snap.bars:
         label = None
-        if bar.state == "failed":
-            label = f"{bar.fold}✗"
-        elif bar.state == "interrupted":
-            label = f"{bar.fold}↯"
-        elif bar.attempt > 1:
-            label = f"{bar.fold} re-run"
-        canvas.draw_bar(bar.fold, bar.lane, bar.start, bar.end, bar.state, tip, label)
+        if task.status == "failed":
+            label = f"{task.fold}✗"
+        elif task.status == "interrupted":
+            label = f"{task.fold}↯"
+        elif task.attempt > 1:
+            label = f"{task.fold} re-run"
+        _draw_task(canvas, task, task.status, label)
     for death in snap.deaths:
         canvas.draw_death(death)
     if not snap.finished and (snap.bars or snap.now > 0):
@@ -397,7 +392,7 @@ def live_svg(snapshot, *, span=None, title=None, legend=True):
 
 
 def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
-    """Draw a :class:`cvkit.model.schedule.Schedule` (usually predicted) in the same style as :func:`live_svg`.
+    """Draw a :class:`cvkit.model.records.Schedule` (usually predicted) in the same style as :func:`live_svg`.
 
     Parameters
     ----------
@@ -419,7 +414,7 @@ def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
 
     Examples
     --------
-    >>> from cvkit.model.schedule import predict_schedule
+    >>> from cvkit.model import predict_schedule
     >>> svg = schedule_svg(predict_schedule([0.5] * 5, n_jobs=2), now=0.7)
     >>> svg.count('class="cvkit-bar predicted"'), svg.count('class="cvkit-queued"')
     (5, 1)
@@ -432,10 +427,9 @@ def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
     canvas.draw_lanes()
     if now is not None:
         states = schedule.state_at(now)
-        canvas.draw_queue([f for f, s in sorted(states.items()) if s in ("queued", "not dispatched")])
+        canvas.draw_queue([f for f, s in sorted(states.items()) if s == "waiting"])
     for task in schedule.tasks:
-        tip = f"fold {task.fold} · worker {task.worker} · {task.start:.3f}–{task.end:.3f} s · predicted"
-        canvas.draw_bar(task.fold, task.worker, task.start, task.end, "predicted", tip)
+        _draw_task(canvas, task, "predicted")
     end = schedule.makespan
     x = canvas.x(end)
     canvas.parts.append(f'<line class="cvkit-makespan" x1="{x:.1f}" y1="{canvas.top - 2}" x2="{x:.1f}" '

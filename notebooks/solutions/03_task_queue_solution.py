@@ -57,7 +57,7 @@ from cvkit.exercises.lesson03 import (
     check_unequal_folds,
 )
 from cvkit.plots import plot_gantt
-from cvkit.model.schedule import list_scheduling_bound, predict_schedule
+from cvkit.model import list_scheduling_bound, predict_schedule
 from cvkit.lab.speedup import stop_workers
 from cvkit.lab.tiny_folds import describe_cold_run, fold_split, head_start_schedule
 from cvkit.core.verdicts import machine

@@ -42,7 +42,7 @@ check_stop(kept=4, running=2, never_started=2)
 
 # %%
 from cvkit.plots import plot_gantt
-from cvkit.model.schedule import predict_schedule
+from cvkit.model import predict_schedule
 
 # %matplotlib inline
 

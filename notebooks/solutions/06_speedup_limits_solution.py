@@ -36,7 +36,7 @@
 # Parallel: 157.5 + 24 = **181.5 ms**, a speed-up of 400 / 181.5 ≈ **2.20**.
 
 # %%
-from cvkit.lab.advice import expected_speedup
+from cvkit.model.cost_rule import expected_speedup
 from cvkit.exercises.lesson06 import check_calls_to_pay_back, check_expected_speedup
 
 serial = 8 * 0.050
@@ -93,7 +93,7 @@ check_calls_to_pay_back(calls)
 # `breakeven_fold_seconds` solves it for any case (the lesson asks for 1.1×, a margin over noise):
 
 # %%
-from cvkit.lab.advice import breakeven_fold_seconds
+from cvkit.model.cost_rule import breakeven_fold_seconds
 
 costs = dict(per_call=0.02, per_task=0.0005, slowdown=0.05)
 for min_speedup in (1.0, 1.1):
