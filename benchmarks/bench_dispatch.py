@@ -103,7 +103,7 @@ def table_rows(summary):
     """Table rows: backend, batch_size, per task, per call, repeats.
 
     >>> table_rows({("loky", "auto"): {"per_task": 3.3e-5, "per_call": 0.011, "n": 5}})
-    [['loky', 'auto', '33.0 µs', '11.0 ms', 5]]
+    [['loky', 'auto', '33 µs', '11.0 ms', 5]]
     """
     return [
         [backend, batch, fmt_seconds(v["per_task"]), fmt_seconds(v["per_call"]), v["n"]]
@@ -124,7 +124,7 @@ def compare_with_advice(summary, costs, factor=3.0):
     >>> summary = {("loky", 1): {"per_task": 4e-4, "per_call": 0.012, "n": 3}}
     >>> for line in compare_with_advice(summary, {"loky": C(per_task=4e-4, per_call=0.05)}):
     ...     print(line)
-    PASS  loky per task, assumed 400.0 µs: 400.0 µs (target within 3× of the assumption)
+    PASS  loky per task, assumed 400 µs: 400 µs (target within 3× of the assumption)
     MISS  loky per call, assumed 50.0 ms: 12.0 ms (target within 3× of the assumption)
     """
     lines = []

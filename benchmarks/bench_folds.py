@@ -400,7 +400,7 @@ def cpu_table(cpu):
     >>> print(cpu_table({(6, "serial"): [(3.0, 0.0)], (6, "cvkit warm"): [(0.02, 3.1)]}))
     folds | contestant | parent CPU | worker CPU | total CPU / serial
     ------+------------+------------+------------+-------------------
-        6 | serial     |     3.00 s |    0.0 µs |              1.00×
+        6 | serial     |     3.00 s |       0 µs |              1.00×
         6 | cvkit warm |    20.0 ms |     3.10 s |              1.04×
     """
     rows = []
