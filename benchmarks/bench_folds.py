@@ -227,8 +227,8 @@ def tracing_cost(pairs=400):
     from sklearn.metrics import get_scorer
 
     from cvkit import load_dataset
+    from cvkit.core.task import fit_and_score_fold
     from cvkit.core.trace import EventChannel
-    from cvkit.runner import fit_and_score_fold
 
     Xi, yi = load_dataset("iris")
     train, test = np.arange(0, 150, 2), np.arange(1, 150, 2)

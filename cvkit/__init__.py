@@ -12,8 +12,7 @@ The package is in layers (see ARCHITECTURE.md); data flows one way, up this list
 - :mod:`cvkit.plots`, :mod:`cvkit.widgets`, :mod:`cvkit.exercises`.
 """
 
-import importlib
-import pkgutil
+from ._lazy import lazy_package as _lazy_package
 
 __version__ = "0.1.0"
 
@@ -38,44 +37,5 @@ _LAZY_ATTRIBUTES = {
 }
 
 
-def lazy_package(name, path, attributes=None):
-    """Return ``(__getattr__, __dir__, submodules)`` for a package whose submodules and names load on first use.
-
-    ``import cvkit`` then reaches every public submodule (``cvkit.lab.worker_memory``)
-    without importing any of them up front.
-
-    Parameters
-    ----------
-    name : str
-        The package's ``__name__``.
-    path : list of str
-        The package's ``__path__``.
-    attributes : dict, optional
-        ``{public name: submodule relative to the package}``.
-
-    Examples
-    --------
-    >>> import cvkit
-    >>> "worker_memory" in dir(cvkit.lab), cvkit.lab.worker_memory.__name__
-    (True, 'cvkit.lab.worker_memory')
-    """
-    attributes = dict(attributes or {})
-    submodules = tuple(sorted(m.name for m in pkgutil.iter_modules(path) if not m.name.startswith("_")))
-
-    def __getattr__(attr):
-        if attr in attributes:
-            value = getattr(importlib.import_module(f".{attributes[attr]}", name), attr)
-            setattr(importlib.import_module(name), attr, value)  # later lookups skip this function
-            return value
-        if attr in submodules:
-            return importlib.import_module(f".{attr}", name)
-        raise AttributeError(f"module {name!r} has no attribute {attr!r}")
-
-    def __dir__():
-        return sorted({*vars(importlib.import_module(name)), *attributes, *submodules})
-
-    return __getattr__, __dir__, submodules
-
-
-__getattr__, __dir__, _LAZY_SUBMODULES = lazy_package(__name__, __path__, _LAZY_ATTRIBUTES)
+__getattr__, __dir__, _LAZY_SUBMODULES = _lazy_package(__name__, __path__, _LAZY_ATTRIBUTES)
 __all__ = sorted(_LAZY_ATTRIBUTES, key=str.lower)

@@ -5,9 +5,12 @@ Where to read what:
 - The plain path is at the top of :func:`run_folds`: ONE
   ``Parallel(...)(delayed(fit_and_score_fold)(...) for fold ...)`` expression, as in
   scikit-learn's ``model_selection/_validation.py`` (``cross_validate``). It runs
-  whenever nothing robust is asked for: no ``timeout``, ``on_error="record"``, no
+  whenever ``n_jobs > 1`` (``n_jobs=1`` is the plain serial loop, no joblib) and
+  nothing robust is asked for: no ``timeout``, ``on_error="record"``, no
   ``stop_event``, no ``on_event``, a backend that returns results as they finish
-  (not multiprocessing).
+  (not multiprocessing). It asks joblib for ``return_as="generator_unordered"``
+  rather than lesson 02's list: each fold's result is kept the moment it
+  arrives, so a worker that dies later loses none of them.
 - The task each worker runs, :func:`fit_and_score_fold`: :mod:`cvkit.core.task`.
 - The argument checks and the input preparation: :mod:`cvkit.core.checks`, :mod:`cvkit.core.inputs`.
 - The robust machinery, when the plain path cannot do (or a worker died during it):
@@ -40,7 +43,6 @@ __all__ = [
     "RunError",
     "RunInterrupted",
     "WorkerDiedError",
-    "fit_and_score_fold",
     "run_folds",
 ]
 
@@ -250,10 +252,22 @@ def _make_plan(
             stacklevel=3,
         )
     return Plan(
-        estimator, X, y, splits, scorer, scoring_name, labels, backend,
-        "serial" if n_workers == 1 else backend_label, n_workers,
-        pre_dispatch, batch_size, timeout, on_error, verbose,
-    )  # fmt: skip
+        estimator=estimator,
+        X=X,
+        y=y,
+        splits=splits,
+        scorer=scorer,
+        scoring=scoring_name,
+        labels=labels,
+        backend=backend,
+        backend_label="serial" if n_workers == 1 else backend_label,
+        n_jobs=n_workers,
+        pre_dispatch=pre_dispatch,
+        batch_size=batch_size,
+        timeout=timeout,
+        on_error=on_error,
+        verbose=verbose,
+    )
 
 
 def _run_serial(plan, tracker, stop_event):

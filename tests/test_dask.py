@@ -442,3 +442,14 @@ def test_starting_workers_leaves_the_kernels_environment_alone(client, iris):
     for key in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_"):
         assert os.environ.get(key) == _ENVIRON_AT_IMPORT.get(key), key
     assert set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == {"1"}  # workers keep theirs
+
+
+def test_a_thread_cap_set_after_import_survives_the_cluster(dask_module, monkeypatch):
+    """cvkit takes the kernel's environment when its first nanny starts, not at import: a cap set in between is kept."""
+    dask_cluster.close_client()
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # set after cvkit.dask.cluster was imported
+    client = dask_cluster.get_client(n_workers=1)
+    assert os.environ["OMP_NUM_THREADS"] == "3"  # not reset to what it was at import
+    assert set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == {"3"}  # Dask keeps a cap that is set
+    dask_cluster.close_client()
+    assert os.environ["OMP_NUM_THREADS"] == "3"

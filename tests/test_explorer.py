@@ -432,11 +432,13 @@ def test_repr_picture_and_explore_give_stable_text(explorer, capsys):
 def test_one_explorer_one_panel_and_a_static_copy_for_readers_without_a_kernel(monkeypatch):
     """Point 6 and the static picture: displaying the explorer again gives text, not a second panel."""
     import cvkit.widgets.explorer as module
+    import cvkit.widgets.static as static_module
 
     shown = []
     monkeypatch.setattr(module, "display", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr(static_module, "display", lambda obj, **kw: shown.append((obj, kw)))
     updates = []
-    monkeypatch.setattr(module, "update_display", lambda obj, **kw: updates.append((obj, kw)))
+    monkeypatch.setattr(static_module, "update_display", lambda obj, **kw: updates.append((obj, kw)))
     monkeypatch.setattr("IPython.get_ipython", lambda: object())
     ex = explore(n_jobs=1, folds=3, workload="iris")
     assert shown[0][0] is ex.panel and shown[1][1]["display_id"] == ex._display_id
@@ -452,10 +454,12 @@ def test_one_explorer_one_panel_and_a_static_copy_for_readers_without_a_kernel(m
 def test_a_bare_explorer_on_a_last_line_leaves_a_static_copy_too(monkeypatch):
     """`Explorer(...)` displayed by the cell's result, not by explore(): the same static copy, kept up to date."""
     import cvkit.widgets.explorer as module
+    import cvkit.widgets.static as static_module
 
     shown, updates = [], []
     monkeypatch.setattr(module, "display", lambda obj, **kw: shown.append((obj, kw)))
-    monkeypatch.setattr(module, "update_display", lambda obj, **kw: updates.append((obj, kw)))
+    monkeypatch.setattr(static_module, "display", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr(static_module, "update_display", lambda obj, **kw: updates.append((obj, kw)))
     ex = Explorer(n_jobs=1, folds=3, workload="iris")
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle  # the live panel, once

@@ -126,3 +126,12 @@ def test_queue_snapshots_show_states():
     assert colors[4] == pytest.approx(to_rgba("white"))
     running = [t.get_text() for t in ax.texts if t.get_text().startswith("w")]
     assert running == ["w0", "w1", "w0", "w1", "w0"]
+
+
+def test_queue_draws_every_fold_status():
+    """A live snapshot's records can be "interrupted" (its worker died): the queue has a box for it too."""
+    from cvkit.model.records import Schedule, ScheduledTask
+
+    tasks = [ScheduledTask(0, 0, 0.0, 1.0, status="interrupted"), ScheduledTask(1, 1, 0.0, 1.0, status="failed")]
+    ax = plot_queue(Schedule(tasks, n_workers=2, makespan=1.0, source="measured"), times=[1.0])
+    assert to_rgba(ax.patches[0].get_edgecolor()) == pytest.approx(to_rgba("#b00"))

@@ -179,6 +179,7 @@ def test_a_static_picture_for_readers_without_a_kernel(Xy, monkeypatch):
     X, y = Xy
     shown = []
     monkeypatch.setattr("cvkit.widgets.search.display", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr("cvkit.widgets.static.display", lambda obj, **kw: shown.append((obj, kw)))
     monkeypatch.setattr("IPython.get_ipython", lambda: object())
     view = SearchView(GridSearchCV(SVC(), GRID, cv=2, n_jobs=1))
     view.fit(X[:300], y[:300]).wait(timeout=60)

@@ -11,6 +11,6 @@
   and load, best of repeats, "borderline"); a duration and an error as text.
 """
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)

@@ -17,6 +17,8 @@ __all__ = [
     "check_positive_int",
     "check_pre_dispatch",
     "check_pre_dispatch_tasks",
+    "is_pandas",
+    "plain_value",
 ]
 
 
@@ -110,7 +112,7 @@ def check_X_y(X, y, *, allow_nan=False):
     classes, _counts = np.unique(y_arr, return_counts=True)
     if len(classes) < 2:
         raise ValueError(
-            f"y has a single class ({_plain(classes[0])!r} for all {len(y_arr)} rows); "
+            f"y has a single class ({plain_value(classes[0])!r} for all {len(y_arr)} rows); "
             "allowed: at least 2 classes, since a classifier cannot be fitted on one."
         )
     return X, y
@@ -128,7 +130,7 @@ def _check_no_nan(X):
             )
         return
     try:
-        if hasattr(X, "iloc"):  # a DataFrame: pandas' own missing values (pd.NA) count too; categories are left out
+        if is_pandas(X):  # a DataFrame: pandas' own missing values (pd.NA) count too; categories are left out
             arr = X.select_dtypes(exclude="category").to_numpy(dtype=float, na_value=np.nan)
         else:
             arr = np.asarray(X, dtype=float)
@@ -173,7 +175,7 @@ def check_n_splits(n_splits, y, *, stratified):
         classes, counts = np.unique(y_arr, return_counts=True)
         smallest = int(np.argmin(counts))
         if counts[smallest] < 2:
-            c = _plain(classes[smallest])
+            c = plain_value(classes[smallest])
             raise ValueError(
                 f"class {c!r} has a single member, so it cannot be stratified (each fold would need a share of it); "
                 f"allowed with stratified folds: at least 2 members in every class (add rows of class {c!r} or "
@@ -182,15 +184,30 @@ def check_n_splits(n_splits, y, *, stratified):
         if n_splits > counts[smallest]:
             raise ValueError(
                 f"n_splits={n_splits} is larger than the smallest class "
-                f"(class {_plain(classes[smallest])!r} has {counts[smallest]} members); "
+                f"(class {plain_value(classes[smallest])!r} has {counts[smallest]} members); "
                 f"allowed with stratified folds: 2 <= n_splits <= {counts[smallest]}."
             )
     return n_splits
 
 
-def _plain(value):
-    """Return a numpy scalar as the Python value it holds, so messages read ``1``, not ``np.int64(1)``."""
+def plain_value(value):
+    """Return a numpy scalar as the Python value it holds, so messages read ``1``, not ``np.int64(1)``.
+
+    >>> plain_value(np.int64(1)), plain_value("a")
+    (1, 'a')
+    """
     return value.item() if hasattr(value, "item") else value
+
+
+def is_pandas(data):
+    """True for a pandas DataFrame or Series, tested as scikit-learn does (``hasattr(data, "iloc")``), without
+    importing pandas.
+
+    >>> import pandas as pd
+    >>> is_pandas(pd.DataFrame({"a": [1]})), is_pandas(np.zeros(2))
+    (True, False)
+    """
+    return hasattr(data, "iloc")
 
 
 #: What joblib's pre_dispatch expressions look like here: "n_jobs", "2*n_jobs", "1.5 * n_jobs" (group 1: the factor).

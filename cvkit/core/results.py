@@ -4,12 +4,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FINAL_STATUSES", "FOLD_STATUSES", "CVResult", "FoldResult"]
+__all__ = ["FINAL_STATUSES", "FOLD_STATUSES", "UNFINISHED_STATUSES", "CVResult", "FoldResult"]
 
 #: What a fold can be, in every picture of a run (predicted, measured or live): "waiting" (not started: in joblib's
 #: task generator or its queue), "running", "interrupted" (its worker died under it; it waits to be re-run), and
 #: what it ends as: "done", "failed" (its code raised) or "cancelled" (the run ended before it finished).
 FOLD_STATUSES = ("waiting", "running", "interrupted", "done", "failed", "cancelled")
+
+#: What a fold is before it ends: not started, running, or waiting to be re-run after its worker died.
+UNFINISHED_STATUSES = FOLD_STATUSES[:3]
 
 #: What a fold ends as: the statuses a :class:`FoldResult` can have.
 FINAL_STATUSES = FOLD_STATUSES[3:]

@@ -10,6 +10,7 @@ import time
 
 from sklearn.metrics import confusion_matrix
 
+from . import checks
 from .results import FoldResult
 from .text import first_line
 from .trace import TaskTrace, now, worker_identity
@@ -19,7 +20,7 @@ __all__ = ["fit_and_score_fold"]
 
 def _take(data, index):
     """Rows ``index`` of an array, a sparse matrix or a pandas object."""
-    return data.iloc[index] if hasattr(data, "iloc") else data[index]
+    return data.iloc[index] if checks.is_pandas(data) else data[index]
 
 
 class _PredictedOnce:

@@ -41,8 +41,8 @@ def first_line(exc, limit=300, *, with_type=False):
     ----------
     exc : BaseException
         The error.
-    limit : int, default=300
-        The longest text returned.
+    limit : int or None, default=300
+        The longest text returned; None for the whole line.
     with_type : bool, default=False
         Start with the error's type: ``"ValueError: ..."``.
 
@@ -57,7 +57,7 @@ def first_line(exc, limit=300, *, with_type=False):
     text = lines[0] if lines else ""
     if with_type:
         text = f"{type(exc).__name__}: {text}".rstrip(": ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 class PrettyText:

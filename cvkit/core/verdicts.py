@@ -47,6 +47,7 @@ __all__ = [
     "judge",
     "machine",
     "other_programs_cpu",
+    "rounds",
     "speedup_bound",
     "speedup_limit",
     "watch_machine",
@@ -279,10 +280,31 @@ def best_time(func, *, repeats=5, budget=None, cpu=False):
     return best, runs
 
 
+def rounds(n_folds, n_workers):
+    """The number of rounds in which ``n_folds`` folds run on ``n_workers`` workers: ceil(k / w).
+
+    The workers run w folds at a time and a fold cannot be split, so the last
+    round may be part-empty. The busiest worker runs this many folds; for equal
+    folds the run takes this many fold-times.
+
+    Examples
+    --------
+    >>> rounds(5, 2), rounds(10, 2), rounds(5, 8)
+    (3, 5, 1)
+    >>> rounds(5, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_workers=0 is not allowed; allowed: an integer >= 1.
+    """
+    k = check_positive_int("n_folds", n_folds)
+    w = check_positive_int("n_workers", n_workers)
+    return math.ceil(k / w)
+
+
 def speedup_bound(n_folds, n_workers):
     """The best speed-up of ``n_folds`` equal folds on ``n_workers`` workers: k / ceil(k / w).
 
-    The folds run in ceil(k / w) rounds, and the last round may be part-empty.
+    The folds run in ceil(k / w) rounds (:func:`rounds`), and the last round may be part-empty.
     :func:`speedup_limit` caps it with this machine's cores;
     :meth:`cvkit.model.Schedule.bounds` gives it for any schedule.
 
@@ -297,9 +319,7 @@ def speedup_bound(n_folds, n_workers):
     ...
     ValueError: n_workers=0 is not allowed; allowed: an integer >= 1.
     """
-    k = check_positive_int("n_folds", n_folds)
-    w = check_positive_int("n_workers", n_workers)
-    return k / math.ceil(k / w)
+    return check_positive_int("n_folds", n_folds) / rounds(n_folds, n_workers)
 
 
 def speedup_limit(n_folds, n_workers, machine=None):

@@ -1,5 +1,5 @@
 """Layer 2, Dask: cvkit's managed local cluster and the reporting joblib backend on it."""
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)

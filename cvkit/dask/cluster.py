@@ -50,8 +50,9 @@ def _nanny_environ_keys():
     return keys
 
 
-#: This process's values of the variables Dask's nannies set for their workers, before any nanny ran here.
-_ENVIRON_BEFORE_DASK = {key: os.environ.get(key) for key in _nanny_environ_keys()}
+#: This process's values of the variables Dask's nannies set for their workers, taken when cvkit starts its first
+#: nanny (not at import: a thread cap the learner sets after importing cvkit is kept); None while none runs.
+_environ_before_dask = None
 _managed = dict(_EMPTY)
 _atexit_registered = False
 
@@ -173,6 +174,9 @@ class _EmbeddedCluster(LocalCluster):
 def _start_embedded(n_workers):
     import dask
 
+    global _environ_before_dask
+    if _environ_before_dask is None:
+        _environ_before_dask = {key: os.environ.get(key) for key in _nanny_environ_keys()}
     started = time.perf_counter()
     settings = {
         "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
@@ -214,7 +218,7 @@ def _restore_environ():
     before each spawn: left there, they would cap the BLAS threads of every
     process the notebook starts afterwards (a kernel, a loky worker).
     """
-    for key, value in _ENVIRON_BEFORE_DASK.items():
+    for key, value in (_environ_before_dask or {}).items():
         if value is None:
             os.environ.pop(key, None)
         else:
@@ -263,9 +267,11 @@ def close_client():
     --------
     >>> close_client()  # nothing running: nothing to do
     """
+    global _environ_before_dask
     with _lock:
         _close_locked()
         _restore_environ()
+        _environ_before_dask = None  # the next cluster takes the environment as it will be then
 
 
 def _close_locked():

@@ -4,6 +4,6 @@ from ._feedback import NOT_ANSWERED, Feedback
 
 __all__ = ["NOT_ANSWERED", "Feedback"]
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)  # the other submodules, loaded on first use

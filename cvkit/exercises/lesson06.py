@@ -14,6 +14,7 @@ Examples
 import math
 from numbers import Integral, Real
 
+from ..core.verdicts import rounds
 from ..model.cost_rule import expected_speedup
 from ._feedback import NOT_ANSWERED, exact_ms, not_answered, right, wrong
 
@@ -102,7 +103,7 @@ def check_expected_speedup(answer):
         return not_answered()
     e = EXERCISE
     k, w, t = e["n_folds"], e["n_workers"], e["fold_seconds"]
-    rounds = math.ceil(k / w)
+    n_rounds = rounds(k, w)
     recipe = (
         "parallel time = the serial part (per call + k × per task) + the rounds × fold time × (1 + slowdown); "
         "speed-up = serial time / parallel time."
@@ -114,15 +115,15 @@ def check_expected_speedup(answer):
     serial, parallel = _times()
     if _close(value, best):
         return right(
-            f"{k} folds on {w} workers take ceil({k} / {w}) = {rounds} rounds of {exact_ms(t)} × {1 + e['slowdown']:g} = "
-            f"{exact_ms(rounds * t * (1 + e['slowdown']))}, plus a serial part of {exact_ms(e['per_call'])} + {k} × "
+            f"{k} folds on {w} workers take ceil({k} / {w}) = {n_rounds} rounds of {exact_ms(t)} × {1 + e['slowdown']:g} = "
+            f"{exact_ms(n_rounds * t * (1 + e['slowdown']))}, plus a serial part of {exact_ms(e['per_call'])} + {k} × "
             f"{exact_ms(e['per_task'])} = {exact_ms(e['per_call'] + k * e['per_task'])}: {parallel * 1e3:.1f} ms instead of "
-            f"{exact_ms(serial)}, a speed-up of {best:.2f}, below the bound {k}/{rounds} = {k / rounds:.2f}: the third "
+            f"{exact_ms(serial)}, a speed-up of {best:.2f}, below the bound {k}/{n_rounds} = {k / n_rounds:.2f}: the third "
             "round runs only 2 folds, and the serial part and the slowdown take the rest."
         )
-    bound = k / rounds
+    bound = k / n_rounds
     cases = [
-        (bound, f"{bound:g} is the bound k / ceil(k / w) = {k} / {rounds}: it leaves out the serial part and the "
+        (bound, f"{bound:g} is the bound k / ceil(k / w) = {k} / {n_rounds}: it leaves out the serial part and the "
                 "slowdown."),
         (float(w), f"{w} would need every worker busy all the time with no overhead at all."),
         (serial / (e["per_call"] + k * e["per_task"] + k * t * (1 + e["slowdown"]) / w),

@@ -6,10 +6,10 @@ Examples
 ✏️ Not answered yet: replace NOT_ANSWERED with your answer and run the cell again.
 """
 
-import math
 from dataclasses import dataclass
 from numbers import Real
 
+from ..core.verdicts import rounds
 from ._feedback import NOT_ANSWERED, not_answered, right, wrong
 
 __all__ = ["CASE", "NOT_ANSWERED", "check_scale_out"]
@@ -32,12 +32,13 @@ def _expected_times(n_folds=None):
     c = CASE
     k = c["n_folds"] if n_folds is None else n_folds
     cores = c["machine_cores"] * c["n_machines"]
-    loky = math.ceil(k / c["machine_cores"]) * c["fold_seconds"]
-    dask = c["cluster_start"] + math.ceil(k / cores) * c["fold_seconds"] + k * c["task_overhead"]
+    loky = rounds(k, c["machine_cores"]) * c["fold_seconds"]
+    dask = c["cluster_start"] + rounds(k, cores) * c["fold_seconds"] + k * c["task_overhead"]
     return loky, dask
 
 
-def _rounds(n):
+def _rounds_text(n):
+    """``n`` as a count of rounds: "1 round", "4 rounds"."""
     return f"{n} round{'s' * (n != 1)}"
 
 
@@ -71,7 +72,7 @@ def _loky_slips():
     slips = (
         _Slip((k * fold,), f"{{answer}} s is the serial loop: one core running the {k} folds one after the other.",
               f"the machine has {per_machine} cores: {per_machine} folds run at once, in rounds of {fold:g} s."),
-        _Slip((floor * fold,), f"{{answer}} s counts {_rounds(floor)}, which run{'s' * (floor == 1)} only "
+        _Slip((floor * fold,), f"{{answer}} s counts {_rounds_text(floor)}, which run{'s' * (floor == 1)} only "
               f"{floor * per_machine} of the {k} folds.",
               f"the {k - floor * per_machine} folds left over need a round of their own: round the number of "
               "rounds up."),
@@ -98,13 +99,13 @@ def _dask_slips():
     dispatch = k * c["task_overhead"]
     floor = k // cores
     floor_rounds = start + floor * fold + dispatch
-    by_machine = start + math.ceil(k / c["n_machines"]) * fold + dispatch
+    by_machine = start + rounds(k, c["n_machines"]) * fold + dispatch
     even = start + k * fold / cores + dispatch
     right_loky = "your loky time is right; "
     slips = (
         _Slip((dask - start,), right_loky + "for the cluster you left out its start-up.",
               f"nothing runs until the workers are up: add the {start:g} s it takes to start them."),
-        _Slip((floor_rounds, floor_rounds - start), right_loky + f"for the cluster you counted {_rounds(floor)} of "
+        _Slip((floor_rounds, floor_rounds - start), right_loky + f"for the cluster you counted {_rounds_text(floor)} of "
               f"folds, which run{'s' * (floor == 1)} only {floor * cores} of the {k} folds.",
               f"the {k - floor * cores} folds left over need a round of their own: round the number of rounds up."),
         _Slip((dask,), right_loky + "{answer} for the cluster looks like minutes.",
@@ -168,9 +169,9 @@ def check_scale_out(loky_seconds, dask_seconds):
         return _feedback_on(dask_seconds, *_dask_slips())
     small_loky, small_dask = _expected_times(8)
     return right(
-        f"one machine runs {k} folds on {c['machine_cores']} cores in {math.ceil(k / c['machine_cores'])} rounds "
+        f"one machine runs {k} folds on {c['machine_cores']} cores in {rounds(k, c['machine_cores'])} rounds "
         f"of {fold:g} s = {loky:g} s. The cluster first starts ({c['cluster_start']:g} s), then runs them on "
-        f"{cores} cores in {math.ceil(k / cores)} rounds = {math.ceil(k / cores) * fold:g} s, plus {k} × "
+        f"{cores} cores in {rounds(k, cores)} rounds = {rounds(k, cores) * fold:g} s, plus {k} × "
         f"{c['task_overhead'] * 1000:g} ms of dispatch: {dask:.1f} s. The cluster wins by {loky - dask:.1f} s; "
         f"with 8 folds it would lose ({small_dask:.1f} s against {small_loky:g} s)."
     )

@@ -12,6 +12,6 @@
   :mod:`~cvkit.lab.reproducibility`, :mod:`~cvkit.lab.progress`, :mod:`~cvkit.lab.dask_costs`.
 """
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)

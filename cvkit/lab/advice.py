@@ -29,7 +29,7 @@ from ..core import (
     inputs,  # inputs: the one input preparation, shared with run_folds
 )
 from ..core.text import PrettyText, fmt_seconds
-from ..core.verdicts import NOISE, Machine, best_time, judge, machine, speedup_bound
+from ..core.verdicts import NOISE, Machine, best_time, judge, machine, rounds, speedup_bound
 from ..model.cost_rule import (
     COSTS,
     MIN_SPEEDUP,
@@ -58,7 +58,7 @@ def data_nbytes(*arrays):
     """
     total = 0
     for a in arrays:
-        if hasattr(a, "memory_usage") and hasattr(a, "iloc"):  # pandas
+        if checks.is_pandas(a):
             usage = a.memory_usage(index=True, deep=True)
             total += int(usage.sum() if hasattr(usage, "sum") else usage)
         elif issparse(a):
@@ -192,7 +192,7 @@ def _time_one_fold(estimator, X, y, train, test, scorer, labels, budget):
 
 def _explain(a, costs, other):
     k, w, c = a.n_folds, a.n_workers, a.effective_workers
-    r = math.ceil(k / c)
+    r = rounds(k, c)
     parts = [f"One fold takes {fmt_seconds(a.fold_seconds)} here (fit and score, timed alone)."]
     if w == 1:
         parts.append("n_jobs=1 runs the plain serial loop (joblib and cvkit start no pool): nothing to gain or lose.")

@@ -93,16 +93,13 @@ def search_schedule(tasks, *, started_at, ended_at, settings, n_splits):
     >>> s.n_folds, s.n_workers, s.worker_labels
     (2, 2, ['pid 11', 'pid 12'])
     """
-    from ..model.records import Schedule, ScheduledTask
+    from ..model.records import Schedule, ScheduledTask, lanes_by_first_start, worker_lane_labels
 
     t0 = started_at if started_at is not None else 0.0
     tasks = [t for t in tasks if t.end is not None and t.state != "cancelled"]
-    lane_of = {}
-    for t in sorted(tasks, key=lambda t: (t.start, t.task)):
-        lane_of.setdefault(t.worker, len(lane_of))
+    lane_of = lanes_by_first_start((t.start, t.task, t.worker) for t in tasks)
     workers = list(lane_of)
-    by_pid = len({w[1] for w in workers}) == len(workers)
-    labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
+    labels = worker_lane_labels(workers)
     scheduled = [ScheduledTask(t.task, lane_of[t.worker], t.start - t0, t.end - t0, status=t.state) for t in tasks]
     wall = None if ended_at is None or started_at is None else ended_at - started_at
     return Schedule(

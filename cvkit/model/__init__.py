@@ -13,7 +13,7 @@
 No module here imports joblib or scikit-learn at module level; ``n_jobs`` is passed in as a number of workers.
 """
 
-from .. import lazy_package
+from .._lazy import lazy_package
 from ..core.verdicts import speedup_bound  # the k / ceil(k / w) bound: one formula, in the core that also needs it
 from .bounds import SpeedupSummary, amdahl_limit, amdahl_speedup, list_scheduling_bound, speedup_summary
 from .live import Death, LiveRun, LiveSnapshot

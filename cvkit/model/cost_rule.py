@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from numbers import Real
 
 from ..core import checks
+from ..core.verdicts import rounds
 from .bounds import list_scheduling_bound
 
 __all__ = [
@@ -288,8 +289,8 @@ def breakeven_fold_seconds(
         w = min(w, checks.check_positive_int("n_cores", n_cores))
     check_min_speedup(min_speedup)
     _, _, overhead = rule_seconds(0.0, k, w, startup, per_call, per_task, slowdown, None)
-    rounds = math.ceil(k / w) * (1 + slowdown) if w > 1 else k
-    room = k - min_speedup * rounds
+    fold_times = rounds(k, w) * (1 + slowdown) if w > 1 else k  # the parallel run's folds, in fold-times
+    room = k - min_speedup * fold_times
     if room <= 0:
         return math.inf
     return min_speedup * overhead / room

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from numbers import Integral
 
 from ..core.checks import check_positive_int
-from .records import ScheduledTask
+from ..core.results import UNFINISHED_STATUSES
+from .records import ScheduledTask, worker_lane_labels
 
 __all__ = ["Death", "LiveRun", "LiveSnapshot"]
 
@@ -328,7 +329,7 @@ class LiveRun:
             ends = [t["end"] for tries in self._tries.values() for t in tries if t["end"] is not None]
             end = max([end, *ends])
             for fold, state in self._state.items():
-                if state in ("waiting", "running", "interrupted"):
+                if state in UNFINISHED_STATUSES:
                     self._state[fold] = "cancelled"
                     for t in self._tries.get(fold, []):
                         if t["status"] == "running":
@@ -442,7 +443,5 @@ class LiveRun:
         return self._workers[worker]
 
     def _lane_labels(self):
-        workers = self._lane_worker
-        by_pid = len({w[1] for w in self._workers}) == len(self._workers)
-        labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
+        labels = worker_lane_labels(self._lane_worker, seen=self._workers)
         return labels + [""] * (max(self.n_workers, len(labels)) - len(labels))

@@ -5,7 +5,7 @@
 :func:`cvkit.model.replay.predict_schedule`; :func:`counts_agree` compares the two the way the lessons do.
 """
 
-from .records import Schedule, ScheduledTask
+from .records import Schedule, ScheduledTask, lanes_by_first_start, worker_lane_labels
 from .replay import predict_schedule
 
 __all__ = ["counts_agree", "predict_from_result", "schedule_from_result"]
@@ -33,15 +33,12 @@ def schedule_from_result(result):
     ([[0, 2], [1]], ['pid 11', 'pid 12'], 2.0)
     """
     traced = [f for f in result.folds if f.trace is not None]
-    lane_of = {}
-    for trace in sorted((f.trace for f in traced), key=lambda t: (t.start, t.fold)):
-        lane_of.setdefault(trace.worker, len(lane_of))
+    lane_of = lanes_by_first_start((f.trace.start, f.trace.fold, f.trace.worker) for f in traced)
     tasks = [
         ScheduledTask(f.fold, lane_of[f.trace.worker], f.trace.start, f.trace.end, status=f.status) for f in traced
     ]
     workers = list(lane_of)  # (host, pid, thread_id) in lane order
-    by_pid = len({w[1] for w in workers}) == len(workers)
-    labels = [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
+    labels = worker_lane_labels(workers)
     n_workers = max(int(result.n_jobs or 1), len(workers), 1)
     labels += [None] * (n_workers - len(labels))
     return Schedule(

@@ -15,12 +15,66 @@ import numpy as np
 
 from ..core.checks import check_choice
 from ..core.results import FOLD_STATUSES
-from ..core.verdicts import speedup_bound
+from ..core.verdicts import rounds, speedup_bound
 
-__all__ = ["RETURN_AS", "Schedule", "ScheduledTask"]
+__all__ = ["RETURN_AS", "Schedule", "ScheduledTask", "lanes_by_first_start", "worker_lane_labels"]
 
 #: The orders in which joblib can hand results back (``Parallel(return_as=...)``).
 RETURN_AS = ("list", "generator", "generator_unordered")
+
+
+def lanes_by_first_start(starts):
+    """Number the workers of a measured run by the order in which each first started a task: lane 0 started first.
+
+    Parameters
+    ----------
+    starts : iterable of (start, tie, worker)
+        One per task: when it started, what orders tasks that started at the
+        same time (the fold or task index), and the worker that ran it (any
+        hashable, e.g. ``(host, pid, thread_id)``).
+
+    Returns
+    -------
+    dict
+        worker -> lane, in lane order: ``list(lanes)`` gives the workers lane by lane.
+
+    Examples
+    --------
+    >>> lanes_by_first_start([(1.0, 2, "b"), (0.0, 0, "a"), (0.5, 1, "b"), (0.5, 3, "c")])
+    {'a': 0, 'b': 1, 'c': 2}
+    """
+    lane_of = {}
+    for _, _, worker in sorted(starts, key=lambda s: (s[0], s[1])):
+        lane_of.setdefault(worker, len(lane_of))
+    return lane_of
+
+
+def worker_lane_labels(workers, seen=None):
+    """A label per worker: "pid N" if each worker is a process of its own, else "thread N".
+
+    Parameters
+    ----------
+    workers : sequence of (host, pid, thread_id)
+        The workers to label, e.g. one per lane in lane order.
+    seen : collection of (host, pid, thread_id), optional
+        The distinct workers that decide between pids and threads (default:
+        ``workers``). A live run passes every worker it has seen, also a dead
+        one whose lane went to the worker that replaced it.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> worker_lane_labels([("h", 11, 7), ("h", 12, 7)])
+    ['pid 11', 'pid 12']
+    >>> worker_lane_labels([("h", 11, 7), ("h", 11, 8)])   # one process, two threads
+    ['thread 7', 'thread 8']
+    """
+    seen = workers if seen is None else seen
+    by_pid = len({w[1] for w in seen}) == len(seen)
+    return [f"pid {w[1]}" if by_pid else f"thread {w[2]}" for w in workers]
 
 
 @dataclass(frozen=True)
@@ -184,7 +238,7 @@ class Schedule:
         dict with
             ``total_work_over_workers`` : sum of durations / workers (perfect sharing);
             ``longest_task`` : a fold cannot be split between workers;
-            ``rounds`` : ceil(k / w); the busiest worker runs at least this many folds,
+            ``rounds`` : ceil(k / w) (:func:`cvkit.core.verdicts.rounds`); the busiest worker runs at least this many folds,
             and for equal folds it is the number of rounds;
             ``equal_folds`` : True if all durations are equal;
             ``makespan_lower_bound`` : rounds × fold time for equal folds, else the larger
@@ -211,9 +265,9 @@ class Schedule:
                 "best_speedup": float("nan"),
             }
         total = float(d.sum())
-        rounds = math.ceil(k / w)
+        n_rounds = rounds(k, w)
         equal = bool(np.allclose(d, d[0], rtol=1e-9, atol=0.0))
-        lower = rounds * float(d[0]) if equal else max(total / w, float(d.max()))
+        lower = n_rounds * float(d[0]) if equal else max(total / w, float(d.max()))
         if lower <= 0:
             best = float("nan")
         else:
@@ -221,7 +275,7 @@ class Schedule:
         return {
             "total_work_over_workers": total / w,
             "longest_task": float(d.max()),
-            "rounds": rounds,
+            "rounds": n_rounds,
             "equal_folds": equal,
             "makespan_lower_bound": lower,
             "best_speedup": best,

@@ -22,6 +22,6 @@ __all__ = [
     "plot_speedup_vs_workers",
 ]
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)  # the other submodules, loaded on first use

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from ..core.results import FOLD_STATUSES
 from ..model.measured import predict_from_result, schedule_from_result
 from ..model.records import Schedule
 from .colors import fold_color, text_color_on
@@ -137,15 +138,21 @@ def plot_measured_vs_predicted(result, schedule=None, *, titles=None):
     return fig
 
 
-#: A box's look in the queue by the fold's status (a waiting fold is "not dispatched" while in joblib's generator).
+#: A "waiting" fold that is still in joblib's task generator (not handed to the pool yet): a queue box of its own.
+_NOT_DISPATCHED = "not dispatched"
+
+#: A box's look in the queue by the fold's status (:data:`cvkit.core.results.FOLD_STATUSES`, plus
+#: "not dispatched"). An interrupted fold (its worker died) waits, yellow, to be re-run.
 _QUEUE_STYLE = {
-    "not dispatched": {"facecolor": "white", "edgecolor": "0.6", "linestyle": ":"},
+    _NOT_DISPATCHED: {"facecolor": "white", "edgecolor": "0.6", "linestyle": ":"},
     "waiting": {"facecolor": "#fde9a9", "edgecolor": "0.4", "linestyle": "-"},
     "running": {"facecolor": None, "edgecolor": "0.1", "linestyle": "-"},  # the fold's own colour
+    "interrupted": {"facecolor": "#fde9a9", "edgecolor": "#b00", "linestyle": "--"},
     "done": {"facecolor": "0.85", "edgecolor": "0.6", "linestyle": "-"},
     "failed": {"facecolor": "0.85", "edgecolor": "0.6", "linestyle": "-", "hatch": "///"},
     "cancelled": {"facecolor": "white", "edgecolor": "0.6", "linestyle": "--"},
 }
+assert set(_QUEUE_STYLE) == {_NOT_DISPATCHED, *FOLD_STATUSES}
 
 
 def plot_queue(schedule, times=None, ax=None):
@@ -187,7 +194,7 @@ def plot_queue(schedule, times=None, ax=None):
         states = schedule.state_at(t)
         not_dispatched = set(schedule.not_dispatched_at(t))
         for fold in range(k):
-            state = "not dispatched" if fold in not_dispatched else states.get(fold, "waiting")
+            state = _NOT_DISPATCHED if fold in not_dispatched else states.get(fold, "waiting")
             style = dict(_QUEUE_STYLE[state])
             text = "0.1"
             if style["facecolor"] is None:

@@ -1,4 +1,8 @@
-"""Speed-up curves: measured points against n_jobs, folds or fold time, with the bounds, Amdahl's law and the rule."""
+"""Speed-up curves: measured points against n_jobs, folds or fold time, with the bounds, Amdahl's law and the rule.
+
+Each drawn series has a gid ("measured", "bound", "expected", ...), so tests can find it: ``[l.get_gid() for l in
+ax.lines]``.
+"""
 
 import math
 from numbers import Real
@@ -12,10 +16,6 @@ from ..model.bounds import amdahl_limit, amdahl_speedup, list_scheduling_bound
 from ..model.cost_rule import breakeven_fold_seconds, expected_speedup
 
 __all__ = ["plot_speedup_vs_fold_time", "plot_speedup_vs_folds", "plot_speedup_vs_workers"]
-
-#: gid of each drawn series, so tests and notebooks can find them: ``[l.get_gid() for l in ax.lines]``.
-GIDS = ("measured", "measured-median", "bound", "list-scheduling", "amdahl", "expected", "expected-cold", "ideal",
-        "break-even", "pays", "cores", "serial")  # fmt: skip
 
 _STYLE = {
     "measured": dict(color="tab:blue", marker="o", linestyle="none", alpha=0.45, markersize=5),

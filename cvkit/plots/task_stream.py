@@ -2,6 +2,7 @@
 
 import matplotlib.pyplot as plt
 
+from ..model.records import lanes_by_first_start
 from .colors import fold_color, text_color_on
 
 __all__ = ["plot_task_stream", "task_stream_bars"]
@@ -50,9 +51,7 @@ def task_stream_bars(records, *, worker_pids=None, result=None):
         return []
     computes.sort(key=lambda c: (c[1], c[0]))
     t0 = computes[0][1]
-    lane_of = {}
-    for worker, _, _ in computes:
-        lane_of.setdefault(worker, len(lane_of))
+    lane_of = lanes_by_first_start((start, worker, worker) for worker, start, _ in computes)
     traces, shift = [], 0.0
     if result is not None and result.traces:
         traces = [(t.pid, t.start, t.end, t.fold) for t in result.traces]

@@ -7,6 +7,6 @@
 - :mod:`~cvkit.robust.leftovers`, :mod:`~cvkit.robust.script_guard`: shared-memory leftovers, the script guard.
 """
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)

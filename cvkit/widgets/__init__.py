@@ -5,6 +5,6 @@ from .search import SearchView, view_search
 
 __all__ = ["Explorer", "SearchView", "explore", "view_search"]
 
-from .. import lazy_package
+from .._lazy import lazy_package
 
 __getattr__, __dir__, _SUBMODULES = lazy_package(__name__, __path__)  # the other submodules, loaded on first use

@@ -23,11 +23,6 @@ __all__ = ["BackgroundRun"]
 QUIET_FAILED_FOLDS = {"action": "ignore", "category": RuntimeWarning, "module": re.escape(__name__) + r"\Z"}
 
 
-def _short(exc):
-    """``ErrorType: first line of the message``, cut to 240 characters."""
-    return first_line(exc, limit=240, with_type=True)
-
-
 class BackgroundRun:
     """One :func:`cvkit.run_folds` call in a background thread, stoppable and waitable, drawn live.
 
@@ -165,7 +160,7 @@ class BackgroundRun:
                 estimator, X, y, on_event=self._on_event, stop_event=self.stop_event, **self._kwargs
             )
         except BaseException as exc:
-            self.exception, self.error = exc, _short(exc)
+            self.exception, self.error = exc, first_line(exc, limit=240, with_type=True)
         finally:
             try:
                 self.live.finish(self.result, message=self.error if self.result is None else None)
@@ -196,7 +191,7 @@ class BackgroundRun:
             try:
                 self.live.check_workers(process_alive, own_pid=os.getpid())
             except Exception as exc:
-                self.draw_errors.append(_short(exc))
+                self.draw_errors.append(first_line(exc, limit=240, with_type=True))
 
     def _call_draw(self, final):
         if self._draw is None:
@@ -205,5 +200,5 @@ class BackgroundRun:
         try:
             self._draw(self.live, final)
         except Exception as exc:
-            self.draw_errors.append(_short(exc))
+            self.draw_errors.append(first_line(exc, limit=240, with_type=True))
         self.draw_seconds.append(time.perf_counter() - t)

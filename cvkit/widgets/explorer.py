@@ -6,12 +6,12 @@ import time
 from html import escape
 
 import joblib
-from IPython.display import HTML, display, update_display
+from IPython.display import display
 
 from ..core.verdicts import machine
 from ..model.live import LiveRun
 from .background import BackgroundRun
-from .explorer_panel import lay_out, make_controls, static_copy_html
+from .explorer_panel import lay_out, make_controls
 from .explorer_plan import chart_span, estimate_with_sharing, fold_time_to_keep, predicted_schedule
 from .explorer_text import (
     death_note,
@@ -26,7 +26,7 @@ from .explorer_text import (
 )
 from .report import report_html
 from .settings import Settings, load_workload, make_estimator
-from .static import Picture
+from .static import Picture, StaticCopy
 from .svg import live_svg, schedule_svg
 
 __all__ = ["Explorer", "explore", "warm_fresh_pool"]
@@ -98,7 +98,6 @@ class Explorer:
         self._warming = None  # the thread that starts a fresh pool after a Stop
         self._shown = False
         self._display_id = f"cvkit-explorer-{id(self):x}"
-        self._static_shown = False
         self.result = None
         self.live = None
         self.history = []
@@ -115,6 +114,8 @@ class Explorer:
         self.run_button.on_click(lambda _: self._safe_run())
         self.stop_button.on_click(lambda _: self.stop())
         self.panel = lay_out(self, c)
+        self._static_copy = StaticCopy(self._display_id, self.status, self.live_chart, self.predicted_chart,
+                                       self.report)  # fmt: skip
         self._on_settings_change()
 
     # --- what the panel shows -------------------------------------------------------------------
@@ -125,7 +126,7 @@ class Explorer:
         if self._shown:  # one explorer, one panel: `explorer` after `explorer = explore()` is one line
             return {"text/plain": f"{self!r} (its panel is shown above; explorer.show() draws it again)"}
         self._shown = True
-        self._display_static()  # a bare `Explorer(...)` on a cell's last line leaves a static copy too
+        self._static_copy.show()  # a bare `Explorer(...)` on a cell's last line leaves a static copy too
         return self.panel._repr_mimebundle_(**kwargs)
 
     def show(self):
@@ -142,25 +143,8 @@ class Explorer:
             return self
         self._shown = True
         display(self.panel)
-        self._display_static()
+        self._static_copy.show()
         return self
-
-    def _display_static(self):
-        """Display the static copy (updated at the end of every run), once."""
-        if not self._static_shown:
-            display(HTML(self._static_html()), display_id=self._display_id)
-            self._static_shown = True
-
-    def _static_html(self):
-        return static_copy_html(self.status.value, self.live_chart.value, self.predicted_chart.value,
-                                self.report.value)  # fmt: skip
-
-    def _update_static(self):
-        if self._static_shown:
-            try:
-                update_display(HTML(self._static_html()), display_id=self._display_id)
-            except Exception:
-                pass
 
     @property
     def settings(self):
@@ -299,7 +283,7 @@ class Explorer:
         if self._run is None:
             return self.result
         result = self._run.wait(timeout)
-        self._update_static()  # from the cell that waits: every notebook client records it
+        self._static_copy.update()  # from the cell that waits: every notebook client records it
         return result
 
     # --- drawing (called by the run's ticker and run threads, never at the same time) --------------
@@ -347,7 +331,7 @@ class Explorer:
         self.run_button.focus()  # back to Run: the keyboard user is where the next action is
         if stopped and settings.n_jobs != 1 and settings.backend == "loky":
             self._warm_again(settings.n_workers, old_pids=self.live.worker_pids() - {os.getpid()})
-        self._update_static()
+        self._static_copy.update()
 
     def _warm_again(self, n_workers, old_pids=()):
         """Start a fresh pool in the background after a Stop (which killed the old one): the next Run is warm."""
@@ -360,7 +344,7 @@ class Explorer:
                 if not self.running and self.status.value.endswith(starting):
                     self.status.value = (self.status.value[: -len(starting)]
                                          + " · a fresh pool of workers is ready for the next Run")  # fmt: skip
-                    self._update_static()
+                    self._static_copy.update()
 
         self.status.value += starting
         self._warming = threading.Thread(target=warm, name="cvkit-warm-pool", daemon=True)

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from .settings import CORES, FOLDS, MODELS, WORKLOADS, backend_choices, workload_label
 
-__all__ = ["PANEL_STYLE", "Controls", "Panel", "lay_out", "make_controls", "static_copy_html"]
+__all__ = ["PANEL_STYLE", "Controls", "Panel", "lay_out", "make_controls"]
 
 #: The panel's style: text readable on a projector, a focus ring that shows, charts that scroll rather than shrink.
 #: It also hides the explorer's static copy (see :meth:`cvkit.widgets.explorer.Explorer.show`) wherever the live
@@ -195,15 +195,3 @@ def lay_out(owner, c):
     )
     panel.add_class("cvkit-explorer")
     return panel
-
-
-def static_copy_html(status, *charts_and_report):
-    """The panel's status line, charts and report as plain HTML: what a reader without a kernel sees.
-
-    Hidden by :data:`PANEL_STYLE` wherever the live panel is drawn.
-
-    >>> static_copy_html("done", "<svg></svg>")
-    '<div class="cvkit-static-copy" style="max-width:1100px"><div style="font-size:16px;margin:4px 0">done</div><svg></svg></div>'
-    """
-    status = f'<div style="font-size:16px;margin:4px 0">{status}</div>'
-    return f'<div class="cvkit-static-copy" style="max-width:1100px">{status}{"".join(charts_and_report)}</div>'

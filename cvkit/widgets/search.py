@@ -14,10 +14,11 @@ Everything it shows comes from plain calls: the recorder's
 import os
 import statistics
 import threading
+from html import escape
 
 import ipywidgets as widgets
 import joblib
-from IPython.display import HTML, display, update_display
+from IPython.display import display
 
 from ..compat import active_backend, search_callbacks
 from ..core.text import first_line, fmt_seconds
@@ -26,7 +27,7 @@ from ..lab.search_recorder import CUT_SHORT as _CUT_SHORT
 from ..lab.search_recorder import SearchRecorder, SearchStopped
 from ..model.replay import predict_schedule
 from ..robust.watchdog import process_alive
-from .static import Picture
+from .static import Picture, StaticCopy
 from .svg import fit_span, live_svg, schedule_svg
 
 __all__ = ["SearchView", "count_search_tasks", "dead_workers", "predicted_search_schedule", "search_status",
@@ -192,7 +193,7 @@ def _error_text(exc, limit=160):
     >>> _error_text(RuntimeError("A worker died. " + "x" * 200 + "\\nmore"))
     'RuntimeError: A worker died.'
     """
-    line = first_line(exc, limit=len(str(exc)) + 1)  # the whole first line: cut here, after a sentence
+    line = first_line(exc, limit=None)  # the whole first line: cut here, after a sentence
     if len(line) > limit:
         cut = line.find(". ")
         line = line[: cut + 1] if 0 < cut < limit else line[: limit - 1] + "…"
@@ -258,8 +259,6 @@ class SearchView:
         self._elapsed = None
         self.error = None
         self._shown = False
-        self._static_shown = False
-        self._display_id = f"cvkit-search-{id(self):x}"
 
         self.status = widgets.HTML(f"{type(search).__name__}: not fitted yet")
         self.status.add_class("cvkit-status")
@@ -273,6 +272,7 @@ class SearchView:
         self.panel = widgets.VBox([widgets.HTML(_STYLE), self.status, self.stop_button, self.live_chart,
                                    self.predicted_chart])  # fmt: skip
         self.panel.add_class("cvkit-search")
+        self._static_copy = StaticCopy(f"cvkit-search-{id(self):x}", self.status, self.live_chart, self.predicted_chart)
 
     def __repr__(self):
         return f"SearchView({type(self.search).__name__}, n_jobs={getattr(self.search, 'n_jobs', None)!r})"
@@ -281,7 +281,7 @@ class SearchView:
         if self._shown:
             return {"text/plain": f"{self!r} (its panel is shown above)"}
         self._shown = True
-        self._display_static()
+        self._static_copy.show()
         return self.panel._repr_mimebundle_(**kwargs)
 
     @property
@@ -315,8 +315,8 @@ class SearchView:
         self._started = now()
         with self._lock:
             self.stop_button.disabled = False
-            self.status.value = _esc(f"{type(self.search).__name__}: starting {self._n_tasks or '?'} fits on "
-                                     f"{self._n_jobs} worker{'s' if self._n_jobs != 1 else ''} …")  # fmt: skip
+            self.status.value = escape(f"{type(self.search).__name__}: starting {self._n_tasks or '?'} fits on "
+                                       f"{self._n_jobs} worker{'s' if self._n_jobs != 1 else ''} …")  # fmt: skip
             self._draw(final=False)
         self._show()
         self._thread = threading.Thread(target=self._work, args=(X, y, fit_params, config), daemon=True,
@@ -342,7 +342,7 @@ class SearchView:
         """
         if not self._done.wait(timeout):
             raise TimeoutError(f"the search still runs after {timeout} s (it goes on; stop() ends it)")
-        self._update_static()
+        self._static_copy.update()
         return self.search
 
     def _work(self, X, y, fit_params, config):
@@ -411,7 +411,7 @@ class SearchView:
         if self._deaths:
             pids = ", ".join(str(p) for p in sorted(self._deaths))
             status += f"; worker{'s' if len(self._deaths) > 1 else ''} died (pid{'s' if len(self._deaths) > 1 else ''} {pids})"
-        self.status.value = _esc(status)
+        self.status.value = escape(status)
 
     def _show(self):
         from IPython import get_ipython
@@ -420,27 +420,11 @@ class SearchView:
             return
         self._shown = True
         display(self.panel)
-        self._display_static()
-
-    def _display_static(self):
-        if not self._static_shown:
-            display(HTML(self._static_html()), display_id=self._display_id)
-            self._static_shown = True
-
-    def _static_html(self):
-        return (f'<div class="cvkit-static-copy" style="max-width:1100px"><div style="font-size:16px;margin:4px 0">'
-                f"{self.status.value}</div>{self.live_chart.value}{self.predicted_chart.value}</div>")  # fmt: skip
-
-    def _update_static(self):
-        if self._static_shown:
-            try:
-                update_display(HTML(self._static_html()), display_id=self._display_id)
-            except Exception:
-                pass
+        self._static_copy.show()
 
     def picture(self):
         """A frozen copy of the charts and status as plain HTML (shows in any notebook viewer, no kernel needed)."""
-        return Picture(f"{self!r}: {self.status.value}", self._static_html())
+        return Picture(f"{self!r}: {self.status.value}", self._static_copy.html())
 
 
 def view_search(search, X, y=None, **fit_params):
@@ -461,9 +445,3 @@ def _active_config():
     if name in ("loky", "threading", "multiprocessing", "sequential"):
         return name, {"backend": name}
     return name, {"backend": backend}
-
-
-def _esc(text):
-    from html import escape
-
-    return escape(str(text))

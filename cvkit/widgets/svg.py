@@ -14,7 +14,7 @@ from html import escape
 from ..core.results import FOLD_STATUSES
 from ..plots.colors import PALETTE, fold_color, text_color_on
 
-__all__ = ["MIN_WIDTH_PX", "fit_span", "live_svg", "nice_span", "schedule_svg"]
+__all__ = ["MIN_WIDTH_PX", "fit_span", "live_svg", "schedule_svg"]
 
 #: The chart never gets narrower than this on screen (it scrolls instead), nor wider than MAX_WIDTH_PX.
 MIN_WIDTH_PX = 580
@@ -58,21 +58,6 @@ _STATUS_WORDS = {
 _PATTERNED = ("failed", "cancelled", "interrupted")
 
 
-def nice_span(seconds):
-    """Round a time span up to 1, 2 or 5 × a power of ten.
-
-    >>> [nice_span(s) for s in (0.0031, 0.7, 1.0, 1.2, 3.3, 7)]
-    [0.005, 1.0, 1.0, 2.0, 5.0, 10.0]
-    """
-    if not (seconds > 0 and math.isfinite(seconds)):
-        return 1.0
-    power = 10 ** math.floor(math.log10(seconds))
-    for step in (1, 2, 5, 10):
-        if seconds <= step * power * (1 + 1e-9):
-            return float(f"{step * power:.12g}")
-    return 10.0 * power  # pragma: no cover - the loop always returns
-
-
 def _step_below(x):
     """The largest 1, 2 or 5 × a power of ten not above ``x``."""
     power = 10 ** math.floor(math.log10(x))
@@ -104,7 +89,7 @@ def _ticks(span):
     return [round(i * step, 12) for i in range(count + 1)]
 
 
-def _fmt(seconds):
+def _tick_label(seconds):
     """A tick label: 0, 0.5 s, 2 s, 20 ms."""
     if seconds == 0:
         return "0"
@@ -167,7 +152,7 @@ class _Canvas:
             # a label at the right end is right-aligned to its tick, so it is never clipped by the chart's edge
             anchor = "end" if x > _WIDTH - _RIGHT - 24 else "middle"
             self.parts.append(f'<text x="{x:.1f}" y="{self.bottom + 20}" text-anchor="{anchor}" font-size="14" '
-                              f'fill="{_TEXT}">{_fmt(t)}</text>')  # fmt: skip
+                              f'fill="{_TEXT}">{_tick_label(t)}</text>')  # fmt: skip
         self.parts.append(f'<text x="{_WIDTH - _RIGHT}" y="{self.bottom + 38}" text-anchor="end" font-size="13" '
                           f'fill="{_SOFT}">time since the run started</text>')  # fmt: skip
 
@@ -438,7 +423,7 @@ def schedule_svg(schedule, *, span=None, now=None, title=None, legend=True):
     if now is not None:
         canvas.draw_now(now, label=False)
     if legend:
-        items = [("predicted", "predicted fold"), ("makespan", f"predicted end ({_fmt(round(end, 3))})")]
+        items = [("predicted", "predicted fold"), ("makespan", f"predicted end ({_tick_label(round(end, 3))})")]
         if now is not None:
             items.append(("now", "now"))
         canvas.draw_legend(items)

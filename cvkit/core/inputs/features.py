@@ -23,7 +23,7 @@ def as_rows(X, tags=None):
     given = X
     if sparse.issparse(X):
         X = X.tocsr()  # rows of COO and other formats cannot be indexed
-    elif not hasattr(X, "iloc") and not isinstance(X, np.ndarray):
+    elif not checks.is_pandas(X) and not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
         except (ValueError, TypeError):
@@ -56,7 +56,7 @@ def as_rows(X, tags=None):
 
 def _float_view(X):
     """X's values as a float array (None if some are not numbers); a DataFrame's category columns left out."""
-    if hasattr(X, "iloc"):
+    if checks.is_pandas(X):
         X = X.select_dtypes(exclude="category")
         try:
             return X.to_numpy(dtype=float, na_value=np.nan)
@@ -70,8 +70,8 @@ def _float_view(X):
 
 def _first_non_number(X):
     """(row, column, value) of the first value of X that is not a number."""
-    values = X.select_dtypes(exclude="category").to_numpy() if hasattr(X, "iloc") else np.asarray(X)
-    columns = list(X.select_dtypes(exclude="category").columns) if hasattr(X, "iloc") else None
+    values = X.select_dtypes(exclude="category").to_numpy() if checks.is_pandas(X) else np.asarray(X)
+    columns = list(X.select_dtypes(exclude="category").columns) if checks.is_pandas(X) else None
     for index, value in np.ndenumerate(values):
         try:
             float(value)
@@ -103,7 +103,7 @@ def check_X_values(estimator, X):
     routed = type(step).__name__ in _ROUTERS
     if sparse.issparse(X):
         dtypes = [X.dtype]
-    elif hasattr(X, "iloc"):
+    elif checks.is_pandas(X):
         dtypes = [d for d in X.dtypes if isinstance(d, np.dtype)]
     else:
         dtypes = [X.dtype]
@@ -138,13 +138,13 @@ def check_X_values(estimator, X):
             return
         row, col, value = _first_non_number(X) or (0, 0, "?")
         raise ValueError(
-            f"X has non-numeric values (first: {checks._plain(value)!r} at row {row}, column {col!r}); "
+            f"X has non-numeric values (first: {checks.plain_value(value)!r} at row {row}, column {col!r}); "
             "the estimator needs numbers. Allowed: numbers, or a pipeline that encodes them first "
             "(e.g. make_pipeline(OneHotEncoder(handle_unknown='ignore'), SVC()))."
         )
     if isinstance(X, np.ndarray) and X.dtype.kind in "US" and not takes_text:
         raise ValueError(
-            f"X holds numbers as text (dtype {X.dtype}, e.g. {checks._plain(X.flat[0])!r}); the estimator needs "
+            f"X holds numbers as text (dtype {X.dtype}, e.g. {checks.plain_value(X.flat[0])!r}); the estimator needs "
             "numbers. Allowed: numbers (e.g. X.astype(float))."
         )
     mask = np.isinf(arr)

@@ -13,7 +13,7 @@ __all__ = ["as_labels", "check_labels"]
 
 def as_labels(y):
     """y as an array (a pandas Series stays as it is); refuse a ragged sequence."""
-    if hasattr(y, "iloc"):
+    if checks.is_pandas(y):
         return y
     try:
         return np.asarray(y)
@@ -54,7 +54,7 @@ def check_labels(y):
         if strings and numbers:
             i, j = strings[0], numbers[0]
             raise ValueError(
-                f"y mixes strings and numbers (e.g. {arr[i]!r} at row {i} and {checks._plain(arr[j])!r} at row {j}); "
+                f"y mixes strings and numbers (e.g. {arr[i]!r} at row {i} and {checks.plain_value(arr[j])!r} at row {j}); "
                 "allowed: labels of one kind, all strings or all numbers."
             )
     if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -74,11 +74,11 @@ def check_labels(y):
     if kind.startswith("continuous"):
         bad = next(i for i, v in enumerate(arr) if float(v) != int(v))
         raise ValueError(
-            f"y holds continuous values (e.g. {checks._plain(arr[bad])!r} at row {bad}), not class labels; "
+            f"y holds continuous values (e.g. {checks.plain_value(arr[bad])!r} at row {bad}), not class labels; "
             "allowed: class labels (integers or strings), since a classifier is fitted on classes."
         )
     if kind not in ("binary", "multiclass"):
         raise ValueError(
-            f"y holds values that are not class labels (first: {checks._plain(arr[0])!r}); "
+            f"y holds values that are not class labels (first: {checks.plain_value(arr[0])!r}); "
             "allowed: class labels (integers or strings), one per row of X."
         )

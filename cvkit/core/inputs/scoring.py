@@ -86,7 +86,7 @@ def check_scoring(estimator, scoring, y):
                 scorer(_echo(np.asarray(y), labels), None, y)
         except (ValueError, TypeError) as exc:
             first = first_line(exc)
-            shown = [checks._plain(v) for v in labels[:5]] + (["..."] if len(labels) > 5 else [])
+            shown = [checks.plain_value(v) for v in labels[:5]] + (["..."] if len(labels) > 5 else [])
             raise ValueError(
                 f"scoring={scoring!r} cannot score y's classes {_list(shown)} ({first}); "
                 "allowed: a scorer for these classes, e.g. 'f1_weighted' or 'accuracy'."
