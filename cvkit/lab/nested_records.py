@@ -10,8 +10,22 @@ from dataclasses import dataclass, field
 __all__ = ["NestedRun", "NestedTask", "OuterFold", "most_at_once"]
 
 
+class _RanOnAWorker:
+    """What a record with ``pid``, ``thread_id``, ``start`` and ``end`` says: how long it ran, and where."""
+
+    @property
+    def duration(self):
+        """Seconds it ran."""
+        return self.end - self.start
+
+    @property
+    def worker(self):
+        """``(pid, thread_id)`` of the worker that ran it."""
+        return (self.pid, self.thread_id)
+
+
 @dataclass(frozen=True)
-class NestedTask:
+class NestedTask(_RanOnAWorker):
     """One inner task: which outer fold it belongs to, what it did, the worker that ran it, and when.
 
     Attributes
@@ -48,19 +62,9 @@ class NestedTask:
     start: float
     end: float
 
-    @property
-    def duration(self):
-        """Seconds the task ran."""
-        return self.end - self.start
-
-    @property
-    def worker(self):
-        """``(pid, thread_id)`` of the worker that ran the task."""
-        return (self.pid, self.thread_id)
-
 
 @dataclass(frozen=True)
-class OuterFold:
+class OuterFold(_RanOnAWorker):
     """One outer fold: the worker that ran it, when, its score, and what its inner step got from joblib.
 
     Attributes
@@ -98,16 +102,6 @@ class OuterFold:
     inner_workers: int
     thread_caps: dict = field(default_factory=dict)
     blas_threads: int = 0
-
-    @property
-    def duration(self):
-        """Seconds the outer task ran."""
-        return self.end - self.start
-
-    @property
-    def worker(self):
-        """``(pid, thread_id)`` of the worker that ran the outer fold."""
-        return (self.pid, self.thread_id)
 
 
 def most_at_once(intervals, key=None):
